@@ -1,0 +1,1 @@
+//! Typed configuration from conf/: profiles, users, ACLs, variables, validation.

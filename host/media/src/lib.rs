@@ -1,0 +1,1 @@
+//! Codecs, RTP sessions, DTMF, tones, WAV; sans-IO.

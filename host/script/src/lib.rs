@@ -1,0 +1,1 @@
+//! The wasmtime host for witswitch script components.

@@ -1,0 +1,1 @@
+//! SDP model and offer/answer negotiation.

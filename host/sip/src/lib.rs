@@ -1,0 +1,1 @@
+//! SIP messages, URIs, transactions, digest auth and registrar bindings; sans-IO.

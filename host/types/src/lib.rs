@@ -1,0 +1,1 @@
+//! Shared vocabulary: identifiers, hangup causes, call states, events.
