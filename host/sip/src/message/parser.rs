@@ -1,0 +1,316 @@
+//! Datagram parsing: start line, header lines (folding, compact names,
+//! comma-separated values) and Content-Length framing (RFC 3261 §7, §18.3).
+
+use std::borrow::Cow;
+
+use super::{HeaderName, Headers, Message, Method, ParseError, Parsed, Request, Response};
+use crate::text::{is_token, is_ws, parse_decimal, split_top_level, trim_ws};
+use crate::uri::{Uri, UriError};
+
+/// Size caps applied while parsing or framing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest start line plus header section, in bytes.
+    pub max_header_bytes: usize,
+    /// Largest body (Content-Length), in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    /// 16 KiB of headers and 64 KiB of body: far above real signalling and
+    /// the largest UDP datagram, small enough to bound per-connection memory.
+    fn default() -> Limits {
+        Limits {
+            max_header_bytes: 16 * 1024,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Where the header section ends inside a buffer.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct HeadBounds {
+    /// First byte of the start line (after leading CRLFs).
+    pub start: usize,
+    /// End of the last header line (just past its LF).
+    pub text_end: usize,
+    /// First byte of the body (just past the empty line).
+    pub body_start: usize,
+}
+
+/// Number of CR/LF bytes before the start line (RFC 3261 §7.5 says to
+/// ignore them).
+pub(super) fn leading_crlf(buf: &[u8]) -> usize {
+    buf.iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count()
+}
+
+/// Finds the empty line ending the header section; bare LF line ends are
+/// tolerated.
+pub(super) fn find_head(buf: &[u8], start: usize) -> Option<HeadBounds> {
+    let mut i = start;
+    while let Some(offset) = buf.get(i..)?.iter().position(|&b| b == b'\n') {
+        let lf = i + offset;
+        match buf.get(lf + 1..) {
+            Some([b'\n', ..]) => {
+                return Some(HeadBounds {
+                    start,
+                    text_end: lf + 1,
+                    body_start: lf + 2,
+                });
+            }
+            Some([b'\r', b'\n', ..]) => {
+                return Some(HeadBounds {
+                    start,
+                    text_end: lf + 1,
+                    body_start: lf + 3,
+                });
+            }
+            _ => i = lf + 1,
+        }
+    }
+    None
+}
+
+/// Parses one message from a datagram (or an exact stream frame). Bytes
+/// after Content-Length are ignored and not part of `consumed` (RFC 4475
+/// §3.1.1.8); without Content-Length the body is the rest (RFC 3261 §18.3).
+pub fn parse_datagram(buf: &[u8], limits: &Limits) -> Result<Parsed, ParseError> {
+    let start = leading_crlf(buf);
+    if start == buf.len() {
+        return Err(ParseError::Empty);
+    }
+    let bounds = match find_head(buf, start) {
+        Some(b) => b,
+        // A datagram is complete: accept a header section that ends with a
+        // line end but lacks the empty line (RFC 4475 §3.1.2.15's file).
+        None if buf.ends_with(b"\n") => HeadBounds {
+            start,
+            text_end: buf.len(),
+            body_start: buf.len(),
+        },
+        None => {
+            return Err(if buf.len() - start > limits.max_header_bytes {
+                ParseError::HeadersTooLarge {
+                    limit: limits.max_header_bytes,
+                }
+            } else {
+                ParseError::Incomplete
+            });
+        }
+    };
+    if bounds.text_end - bounds.start > limits.max_header_bytes {
+        return Err(ParseError::HeadersTooLarge {
+            limit: limits.max_header_bytes,
+        });
+    }
+    let text = decode_head(&buf[bounds.start..bounds.text_end]);
+    let (start_line, headers) = parse_head(&text)?;
+    let available = buf.len() - bounds.body_start;
+    let body_len = match content_length(&headers)? {
+        Some(n) if n > limits.max_body_bytes => {
+            return Err(ParseError::BodyTooLarge {
+                length: n,
+                limit: limits.max_body_bytes,
+            });
+        }
+        Some(n) if n > available => {
+            return Err(ParseError::BodyTruncated {
+                expected: n,
+                available,
+            });
+        }
+        Some(n) => n,
+        None if available > limits.max_body_bytes => {
+            return Err(ParseError::BodyTooLarge {
+                length: available,
+                limit: limits.max_body_bytes,
+            });
+        }
+        None => available,
+    };
+    let body = buf[bounds.body_start..bounds.body_start + body_len].to_vec();
+    let message = match start_line {
+        StartLine::Request(method, uri) => Message::Request(Request {
+            method,
+            uri,
+            headers,
+            body,
+        }),
+        StartLine::Response(status, reason) => Message::Response(Response {
+            status,
+            reason,
+            headers,
+            body,
+        }),
+    };
+    Ok(Parsed {
+        message,
+        consumed: bounds.body_start + body_len,
+    })
+}
+
+/// Header text is UTF-8 by RFC 3261 §7.3.1; invalid sequences become
+/// U+FFFD rather than sinking the message (some phones send Latin-1 names).
+pub(super) fn decode_head(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+pub(super) enum StartLine {
+    Request(Method, Uri),
+    Response(u16, String),
+}
+
+/// Lines of a header section with CR stripped, paired with 1-based numbers.
+pub(super) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+}
+
+/// Parses the start line and the header lines.
+pub(super) fn parse_head(text: &str) -> Result<(StartLine, Headers), ParseError> {
+    let mut lines = lines(text).peekable();
+    let (_, first) = lines.next().ok_or(ParseError::Empty)?;
+    let start_line = parse_start_line(first)?;
+    let mut headers = Headers::with_capacity(16);
+    while let Some((number, line)) = lines.next() {
+        if line.is_empty() {
+            continue;
+        }
+        let colon = line
+            .find(':')
+            .ok_or(ParseError::InvalidHeaderLine { line: number })?;
+        let name = line[..colon].trim_end_matches([' ', '\t']);
+        if !is_token(name) {
+            return Err(ParseError::InvalidHeaderLine { line: number });
+        }
+        let first_part = trim_ws(&line[colon + 1..]);
+        // RFC 3261 §7.3.1: a line starting with white space continues the
+        // previous one; the folding is equivalent to a single SP.
+        let mut folded: Option<String> = None;
+        while let Some((_, next)) = lines.peek() {
+            let Some(&b) = next.as_bytes().first() else {
+                break;
+            };
+            if !is_ws(b) {
+                break;
+            }
+            let piece = trim_ws(next);
+            let value = folded.get_or_insert_with(|| first_part.to_owned());
+            if !piece.is_empty() {
+                if !value.is_empty() {
+                    value.push(' ');
+                }
+                value.push_str(piece);
+            }
+            lines.next();
+        }
+        let name = HeaderName::parse(name);
+        match folded {
+            Some(value) => push_value(&mut headers, name, &value),
+            None => push_value(&mut headers, name, first_part),
+        }
+    }
+    Ok((start_line, headers))
+}
+
+/// Adds a header value, splitting comma-joined values of list headers.
+fn push_value(headers: &mut Headers, name: HeaderName, value: &str) {
+    if name.is_list() && value.contains(',') {
+        for piece in split_top_level(value, b',') {
+            let piece = trim_ws(piece);
+            if !piece.is_empty() {
+                headers.push(name.clone(), piece);
+            }
+        }
+    } else {
+        headers.push(name, value);
+    }
+}
+
+fn parse_start_line(line: &str) -> Result<StartLine, ParseError> {
+    if line
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("SIP/"))
+    {
+        return parse_status_line(line);
+    }
+    let (method, rest) = line.split_once(' ').ok_or(ParseError::InvalidRequestLine)?;
+    let (uri, version) = rest
+        .rsplit_once(' ')
+        .ok_or(ParseError::InvalidRequestLine)?;
+    check_version(version, ParseError::InvalidRequestLine)?;
+    if uri.is_empty() || uri.starts_with(' ') || uri.ends_with(' ') {
+        return Err(ParseError::InvalidRequestLine);
+    }
+    let method = Method::parse(method).map_err(|_| ParseError::InvalidMethod)?;
+    let uri = Uri::parse(uri).map_err(|e| match e {
+        UriError::Empty => ParseError::InvalidRequestLine,
+        other => ParseError::InvalidRequestUri(other),
+    })?;
+    if uri.as_sip().is_some_and(|u| !u.headers.is_empty()) {
+        return Err(ParseError::HeadersInRequestUri);
+    }
+    Ok(StartLine::Request(method, uri))
+}
+
+/// `SIP/2.0`, case-insensitively; another well-formed version is
+/// [`ParseError::UnsupportedVersion`], anything else `malformed`.
+fn check_version(version: &str, malformed: ParseError) -> Result<(), ParseError> {
+    let Some(number) = version
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("SIP/"))
+        .and_then(|_| version.get(4..))
+    else {
+        return Err(malformed);
+    };
+    if number == "2.0" {
+        return Ok(());
+    }
+    let well_formed = number.split_once('.').is_some_and(|(major, minor)| {
+        parse_decimal::<u32>(major).is_some() && parse_decimal::<u32>(minor).is_some()
+    });
+    Err(if well_formed {
+        ParseError::UnsupportedVersion
+    } else {
+        malformed
+    })
+}
+
+fn parse_status_line(line: &str) -> Result<StartLine, ParseError> {
+    let (version, rest) = line.split_once(' ').ok_or(ParseError::InvalidStatusLine)?;
+    check_version(version, ParseError::InvalidStatusLine)?;
+    // The reason phrase may be empty, even without its SP (RFC 4475 §3.1.1.13).
+    let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ParseError::InvalidStatusCode);
+    }
+    let status: u16 = parse_decimal(code).ok_or(ParseError::InvalidStatusCode)?;
+    if !(100..=699).contains(&status) {
+        return Err(ParseError::InvalidStatusCode);
+    }
+    Ok(StartLine::Response(status, reason.to_owned()))
+}
+
+/// The body length declared by Content-Length headers (equal repeats are
+/// tolerated, differing ones are not: RFC 4475 §3.3.9).
+pub(super) fn content_length(headers: &Headers) -> Result<Option<usize>, ParseError> {
+    content_length_of(headers.get_all(&HeaderName::ContentLength))
+}
+
+pub(super) fn content_length_of<'a>(
+    values: impl Iterator<Item = &'a str>,
+) -> Result<Option<usize>, ParseError> {
+    let mut length = None;
+    for value in values {
+        let n: usize = parse_decimal(trim_ws(value)).ok_or(ParseError::InvalidContentLength)?;
+        if length.is_some_and(|prev| prev != n) {
+            return Err(ParseError::ConflictingContentLength);
+        }
+        length = Some(n);
+    }
+    Ok(length)
+}
