@@ -19,6 +19,8 @@
 
 pub mod auth;
 pub mod limiter;
+pub mod options;
+pub mod registrar;
 pub mod headers;
 pub mod message;
 pub mod params;

@@ -5,7 +5,7 @@
 pub mod algorithm;
 pub mod credential;
 pub mod digest;
-mod hmac;
+pub(crate) mod hmac;
 pub mod nonce;
 pub mod report;
 pub mod verify;

@@ -61,6 +61,19 @@ impl fmt::Display for AuthChallengeNotice {
     }
 }
 
+impl From<AuthFailure> for AuthChallengeNotice {
+    /// The same subject, reported as a challenge.
+    fn from(subject: AuthFailure) -> Self {
+        Self {
+            method: subject.method,
+            profile: subject.profile,
+            user: subject.user,
+            domain: subject.domain,
+            source_ip: subject.source_ip,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
