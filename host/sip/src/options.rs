@@ -31,7 +31,7 @@ impl Default for Capabilities {
 /// The 200 OK to an out-of-dialog OPTIONS: Via/From/To/Call-ID/CSeq copied, `to_tag` added
 /// to the To header (RFC 3261 §8.2.6.2; the driver can take one from
 /// [`ToTagMinter`](crate::registrar::ToTagMinter)) unless the request had one (in-dialog),
-/// then Allow, Accept and Supported. An empty list still prints its header (`Supported:`
+/// then Allow, Accept and Supported. An empty list still prints its header once (`Supported:`
 /// with no tags is legal, §20.37, and tells the peer "none" rather than "unknown").
 pub fn options_response(request: &Request, capabilities: &Capabilities, to_tag: &str) -> Response {
     let mut response = Response::for_request(request, 200, "OK");
@@ -44,14 +44,24 @@ pub fn options_response(request: &Request, capabilities: &Capabilities, to_tag: 
         // An unparsable To is echoed untouched; the message parser normally rejects those.
         let _untagged = response.headers.set_to_tag(to_tag);
     }
+    // One header field per element: the message model keeps list headers split
+    // (`Headers` invariant), so the answer compares equal to its own re-parse.
+    push_list(&mut response, HeaderName::Allow, &capabilities.allow);
+    push_list(&mut response, HeaderName::Accept, &capabilities.accept);
+    push_list(
+        &mut response,
+        HeaderName::Supported,
+        &capabilities.supported,
+    );
     response
-        .headers
-        .push(HeaderName::Allow, capabilities.allow.join(", "));
-    response
-        .headers
-        .push(HeaderName::Accept, capabilities.accept.join(", "));
-    response
-        .headers
-        .push(HeaderName::Supported, capabilities.supported.join(", "));
-    response
+}
+
+fn push_list(response: &mut Response, name: HeaderName, values: &[String]) {
+    if values.is_empty() {
+        response.headers.push(name, "");
+        return;
+    }
+    for value in values {
+        response.headers.push(name.clone(), value.clone());
+    }
 }

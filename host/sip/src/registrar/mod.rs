@@ -66,7 +66,8 @@ pub struct RegistrarConfig {
     pub digest: DigestConfig,
     /// How long a nonce stays fresh (FreeSWITCH `nonce-ttl`).
     pub nonce_ttl: Duration,
-    /// Headers added to every response, in order (User-Agent, Allow, Supported...).
+    /// Headers added to every response, in order (User-Agent, Allow, Supported...). List
+    /// headers take one element per entry, as everywhere in the message model.
     pub response_headers: Vec<(HeaderName, String)>,
 }
 
