@@ -5,12 +5,19 @@
 //! and its tests drive every state machine with virtual time.
 
 pub mod codec;
+pub mod dtmf;
 pub mod g711;
 pub mod g722;
 pub mod goertzel;
 pub mod opus_codec;
+pub mod relay;
+pub mod rtp;
+pub mod session;
 pub mod tone;
 
 pub use codec::{Codec, CodecError, G711Codec, new_codec};
+pub use dtmf::{DtmfEvent, DtmfReceiver, DtmfSender};
 pub use g722::G722Codec;
 pub use opus_codec::OpusCodec;
+pub use relay::{RelayError, RelayRewriter, Relayed};
+pub use session::{ReceiveError, ReceivedPacket, RtpSession, RtpSessionConfig, RtpStats};
