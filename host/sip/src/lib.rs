@@ -25,6 +25,7 @@ pub mod headers;
 pub mod message;
 pub mod params;
 mod text;
+pub mod transaction;
 pub mod uri;
 
 pub use headers::{
