@@ -1,18 +1,17 @@
 //! Reading the config folder: which files exist, in which order they are built,
 //! and the checks that span files (ports shared by profiles, the example password).
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use crate::acl::AclLists;
-use crate::build::FileCtx;
 use crate::build::acl::{build_acls, check_acl_ref};
 use crate::build::directory::DirectoryBuild;
 use crate::build::main_file::{MainSettings, build_main, build_vars};
 use crate::build::profile::{BuiltProfile, GatewayIndex, References, build_profile};
 use crate::build::scripts::{build_scripts, default_settings};
+use crate::build::{FileCtx, Globals};
 use crate::config::Config;
 use crate::error::{ConfigDiagnostic, Location, Problem};
 use crate::raw::{AclFile, DirectoryFile, MainFile, ProfileFile, ScriptsFile};
@@ -65,7 +64,7 @@ fn build(dir: &Path, files: &Files, diags: &mut Vec<ConfigDiagnostic>) -> Option
     let main_src = files.main.as_ref();
     let vars = match (&main_raw, main_src) {
         (Some(raw), Some(src)) => build_vars(src, &raw.vars, diags),
-        _ => BTreeMap::new(),
+        _ => Globals::default(),
     };
     let main: Option<MainSettings> = match (&main_raw, main_src) {
         (Some(raw), Some(file)) => Some(build_main(&mut ctx(file, &vars, diags), raw, dir)),
@@ -129,7 +128,7 @@ fn build(dir: &Path, files: &Files, diags: &mut Vec<ConfigDiagnostic>) -> Option
     let main = main?;
     Some(Config {
         dir: dir.to_path_buf(),
-        vars,
+        vars: vars.values,
         core: main.core,
         event_socket: main.event_socket,
         cdr: main.cdr,
@@ -142,7 +141,7 @@ fn build(dir: &Path, files: &Files, diags: &mut Vec<ConfigDiagnostic>) -> Option
 
 fn ctx<'a>(
     file: &'a SourceFile,
-    vars: &'a BTreeMap<String, String>,
+    vars: &'a Globals,
     diags: &'a mut Vec<ConfigDiagnostic>,
 ) -> FileCtx<'a> {
     FileCtx { file, vars, diags }

@@ -1,13 +1,13 @@
 //! `witswitch.toml`: `[vars]`, `[core]`, `[event-socket]`, `[cdr]`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 
-use super::{FileCtx, resolve_path};
+use super::{FileCtx, Globals, resolve_path};
 use crate::core::{CdrSettings, CoreSettings, EventSocketSettings, LogLevel};
 use crate::error::{ConfigDiagnostic, KeyPath, Problem};
-use crate::expand::resolve_vars;
+use crate::expand::{ExpandError, resolve_vars};
 use crate::raw::{CdrTable, CoreTable, EventSocketTable, MainFile, Text};
 use crate::source::SourceFile;
 
@@ -19,12 +19,14 @@ pub(crate) fn build_vars(
     file: &SourceFile,
     raw: &BTreeMap<String, Text>,
     diags: &mut Vec<ConfigDiagnostic>,
-) -> BTreeMap<String, String> {
+) -> Globals {
+    let mut broken = BTreeSet::new();
     let mut templates = BTreeMap::new();
     for (name, value) in raw {
         if super::is_identifier(name) {
             templates.insert(name.clone(), value.get_ref().clone());
         } else {
+            broken.insert(name.clone());
             diags.push(ConfigDiagnostic::at_key(
                 file.at(&value.span()),
                 KeyPath::new("vars", name.clone()),
@@ -32,18 +34,32 @@ pub(crate) fn build_vars(
             ));
         }
     }
-    // Report every broken variable, not only the first: drop it and retry.
+    // Report every broken variable, not only the first: drop it and retry. A loop is
+    // reported once, at its first member, and all its members are dropped.
     loop {
         match resolve_vars(&templates) {
-            Ok(vars) => return vars,
+            Ok(values) => {
+                return Globals {
+                    values,
+                    complete: true,
+                    broken,
+                };
+            }
             Err((name, err)) => {
                 let span = raw.get(&name).map(|v| v.span()).unwrap_or_default();
+                if let ExpandError::Cycle { chain } = &err {
+                    for member in chain.split(" -> ") {
+                        templates.remove(member);
+                        broken.insert(member.to_owned());
+                    }
+                }
+                templates.remove(&name);
+                broken.insert(name.clone());
                 diags.push(ConfigDiagnostic::at_key(
                     file.at(&span),
-                    KeyPath::new("vars", name.clone()),
+                    KeyPath::new("vars", name),
                     err.into(),
                 ));
-                templates.remove(&name);
             }
         }
     }

@@ -7,7 +7,7 @@ pub(crate) mod main_file;
 pub(crate) mod profile;
 pub(crate) mod scripts;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
@@ -17,14 +17,34 @@ use std::time::Duration;
 use toml::Spanned;
 
 use crate::error::{ConfigDiagnostic, KeyPath, Location, Problem};
-use crate::expand::expand;
+use crate::expand::{ExpandError, expand};
 use crate::raw::Text;
 use crate::source::SourceFile;
+
+/// The global variables, and which references to stay quiet about because the
+/// cause is already reported (a broken `[vars]` entry or an unreadable main file).
+#[derive(Debug, Default)]
+pub(crate) struct Globals {
+    pub values: BTreeMap<String, String>,
+    /// False when `witswitch.toml` could not be read: every name is unknown then.
+    pub complete: bool,
+    /// Variables defined but broken.
+    pub broken: BTreeSet<String>,
+}
+
+impl Globals {
+    fn already_reported(&self, err: &ExpandError) -> bool {
+        match err {
+            ExpandError::UnknownVariable { name } => !self.complete || self.broken.contains(name),
+            _ => false,
+        }
+    }
+}
 
 /// What a builder needs while working on one file.
 pub(crate) struct FileCtx<'a> {
     pub file: &'a SourceFile,
-    pub vars: &'a BTreeMap<String, String>,
+    pub vars: &'a Globals,
     pub diags: &'a mut Vec<ConfigDiagnostic>,
 }
 
@@ -54,8 +74,9 @@ impl FileCtx<'_> {
 
     /// The value with `${var}` expanded.
     pub fn text(&mut self, value: &Text, section: &str, key: &str) -> Option<String> {
-        match expand(value.get_ref(), self.vars) {
+        match expand(value.get_ref(), &self.vars.values) {
             Ok(text) => Some(text),
+            Err(err) if self.vars.already_reported(&err) => None,
             Err(err) => {
                 self.report(&value.span(), section, key, err.into());
                 None
