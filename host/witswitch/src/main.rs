@@ -1,5 +1,45 @@
 //! witswitch: the binary. The only place with sockets, tasks and the wall clock.
+//!
+//! `main` only parses arguments and dispatches: each subcommand lives in `cmd/<name>.rs`
+//! (add one `Command` variant and one match arm to add a subcommand).
 
-fn main() {
-    println!("witswitch {}", env!("CARGO_PKG_VERSION"));
+mod cmd;
+mod driver;
+mod logging;
+mod server;
+mod transport;
+mod wiring;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A programmable telephone switch: SIP and RTP in Rust, call policy in WebAssembly.
+#[derive(Debug, Parser)]
+#[command(name = "witswitch", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// `run`'s options, accepted without the subcommand (`witswitch` = `witswitch run`).
+    #[command(flatten)]
+    run: cmd::run::RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the switch (the default).
+    Run(cmd::run::RunArgs),
+    /// Validate the configuration; print each error as `file:line: message`.
+    Check(cmd::check::CheckArgs),
+    /// Print the version.
+    Version,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Run(cli.run)) {
+        Command::Run(args) => cmd::run::main(args),
+        Command::Check(args) => cmd::check::main(&args),
+        Command::Version => cmd::version::main(),
+    }
 }

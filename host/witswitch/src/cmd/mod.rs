@@ -1,0 +1,5 @@
+//! One file per subcommand; each exposes `main(args) -> ExitCode`.
+
+pub mod check;
+pub mod run;
+pub mod version;

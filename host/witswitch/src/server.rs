@@ -1,0 +1,104 @@
+//! Startup wiring: bind every profile's listeners, start one driver task per profile,
+//! and stop on SIGINT or SIGTERM.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use witswitch_config::{Config, Profile, Transport as ConfigTransport};
+
+use crate::driver::core::ProfileCore;
+use crate::driver::{ProfileDriver, StreamSide};
+use crate::transport::tcp::{StreamContext, accept_loop};
+use crate::transport::{Counters, Limits, udp};
+use crate::wiring::core_parts;
+
+/// Stream events queued from a profile's connections to its driver.
+const STREAM_EVENT_QUEUE: usize = 1024;
+
+/// Runs every profile until a termination signal.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let config = Arc::new(config);
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let epoch = Instant::now();
+    let mut drivers = Vec::new();
+    for profile in &config.profiles {
+        let driver = start_profile(&config, profile, epoch, shutdown_rx.clone())
+            .await
+            .with_context(|| format!("sofia profile '{}'", profile.name))?;
+        drivers.push(tokio::spawn(driver.run()));
+    }
+    tracing::info!(
+        "witswitch {} is ready ({} profiles)",
+        env!("CARGO_PKG_VERSION"),
+        drivers.len()
+    );
+    wait_for_termination().await;
+    tracing::info!("shutting down");
+    let _ = shutdown_tx.send(true);
+    for driver in drivers {
+        let _ = driver.await;
+    }
+    Ok(())
+}
+
+async fn start_profile(
+    config: &Arc<Config>,
+    profile: &Profile,
+    epoch: Instant,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<ProfileDriver> {
+    let limits = Limits::default();
+    let counters = Arc::new(Counters::default());
+    let mut udp_socket = None;
+    let mut streams = None;
+    for (addr, transport) in profile.listen_addrs() {
+        match transport {
+            ConfigTransport::Udp => {
+                let socket = udp::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot bind udp {addr}"))?;
+                udp_socket = Some(Arc::new(socket));
+            }
+            ConfigTransport::Tcp => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot bind tcp {addr}"))?;
+                let (events_tx, events) = mpsc::channel(STREAM_EVENT_QUEUE);
+                let ctx = StreamContext::new(events_tx, limits, Arc::clone(&counters));
+                tokio::spawn(accept_loop(listener, ctx.clone()));
+                streams = Some(StreamSide { ctx, events });
+            }
+        }
+        tracing::info!(
+            "sofia profile '{}' listening on {transport} {addr}",
+            profile.name
+        );
+    }
+    let parts = core_parts(config, profile, &limits, Arc::clone(&counters), epoch);
+    Ok(ProfileDriver::new(
+        ProfileCore::new(parts),
+        udp_socket,
+        streams,
+        counters,
+        shutdown,
+    ))
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn wait_for_termination() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(signal) => signal,
+        Err(e) => {
+            tracing::warn!("cannot watch SIGTERM: {e}");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
