@@ -132,6 +132,11 @@ fn explicit_passwords_need_no_file() {
     assert!(report.generated.is_empty());
     assert_eq!(report.reused, 0);
     assert!(!state.exists(), "nothing to store, nothing written");
+    // Not even read: a foreign file there does not matter.
+    fs::create_dir_all(&state).unwrap();
+    fs::write(state.join(SECRETS_FILE), "not toml [").unwrap();
+    let report = ensure_user_secrets(&state, &mut config, never).unwrap();
+    assert_eq!(report.reused, 0);
     assert_eq!(password(&config, "1000"), "correct-horse");
 }
 
