@@ -1,0 +1,8 @@
+use witswitch_guest::{Call, app};
+
+#[app]
+fn run(call: Call) -> Result<(), String> {
+    call.answer().map_err(|err| err.to_string())
+}
+
+fn main() {}
