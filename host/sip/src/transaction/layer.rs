@@ -19,6 +19,7 @@ use super::common::TimerOutcome;
 use super::error::TransactionError;
 use super::event::{Transmit, TxEvent};
 use super::fsm::{ClientFsm, ClientState, ServerFsm, ServerState};
+use super::handle_map::HandleMap;
 use super::matching::{ClientMatchKey, ClientTxKey, ServerMatchKey, ServerTxKey, TxKey};
 use super::timer::TimerConfig;
 
@@ -86,9 +87,10 @@ pub(super) struct ServerTransaction {
     pub(super) match_key: ServerMatchKey,
     pub(super) source: SocketAddr,
     pub(super) transport: Transport,
-    /// The request's To tag, for the RFC 2543 match of retransmissions.
+    /// The request's To tag, for the RFC 2543 match of retransmissions (legacy keys only).
     pub(super) request_to_tag: Option<String>,
-    /// The To tag of our final response, for the RFC 2543 match of the ACK.
+    /// The To tag of our final response, for the RFC 2543 match of the ACK (legacy keys
+    /// only).
     pub(super) response_to_tag: Option<String>,
     /// The most recent response, resent to absorb request retransmissions.
     pub(super) last_response: Option<Response>,
@@ -102,9 +104,9 @@ pub(super) struct ServerTransaction {
 pub struct TransactionLayer {
     pub(super) config: TransactionConfig,
     next_id: u64,
-    pub(super) clients: HashMap<ClientTxKey, ClientTransaction>,
+    pub(super) clients: HandleMap<ClientTxKey, ClientTransaction>,
     pub(super) client_index: HashMap<ClientMatchKey, ClientTxKey>,
-    pub(super) servers: HashMap<ServerTxKey, ServerTransaction>,
+    pub(super) servers: HandleMap<ServerTxKey, ServerTransaction>,
     pub(super) server_index: HashMap<ServerMatchKey, ServerTxKey>,
     /// Min-heap of (deadline, transaction). Entries go stale when a transaction re-arms
     /// or ends; they are recognised by comparing with `scheduled` and skipped.
@@ -128,9 +130,9 @@ impl TransactionLayer {
         TransactionLayer {
             config,
             next_id: 0,
-            clients: HashMap::new(),
+            clients: HandleMap::default(),
             client_index: HashMap::new(),
-            servers: HashMap::new(),
+            servers: HandleMap::default(),
             server_index: HashMap::new(),
             deadlines: BinaryHeap::new(),
             lingering: VecDeque::new(),

@@ -29,6 +29,7 @@ mod common;
 mod error;
 mod event;
 mod fsm;
+mod handle_map;
 mod layer;
 mod matching;
 mod server;

@@ -42,7 +42,8 @@ impl TransactionLayer {
         tx.fsm
             .on_tu_response(now, status)
             .map_err(|state| TransactionError::ResponseNotAllowed { status, state })?;
-        if status >= 200 {
+        // Only the RFC 2543 ACK match needs our To tag; skip the parse otherwise.
+        if status >= 200 && tx.match_key.is_legacy() {
             tx.response_to_tag = to_tag(response.to().ok());
         }
         self.transmits.push_back(Transmit {
@@ -172,6 +173,10 @@ impl TransactionLayer {
         };
         let target =
             (request.method == Method::Cancel).then(|| self.cancel_target(&match_key, &request));
+        let request_to_tag = match_key
+            .is_legacy()
+            .then(|| to_tag(request.to().ok()))
+            .flatten();
         self.server_index.insert(match_key.clone(), key);
         self.servers.insert(
             key,
@@ -180,7 +185,7 @@ impl TransactionLayer {
                 match_key,
                 source,
                 transport: transport.clone(),
-                request_to_tag: to_tag(request.to().ok()),
+                request_to_tag,
                 response_to_tag: None,
                 last_response: None,
                 scheduled: None,
