@@ -50,46 +50,19 @@ pub(crate) fn load_dir(dir: &Path) -> Result<Config, Vec<ConfigDiagnostic>> {
     }
 }
 
+/// Build in dependency order: variables first (every file expands them), then ACLs
+/// and scripts (profiles and users refer to them), the directory (profiles refer to
+/// its domains), the profiles, and last the checks across profiles and users.
 fn build(dir: &Path, files: &Files, diags: &mut Vec<ConfigDiagnostic>) -> Option<Config> {
-    let main_raw: Option<MainFile> = match &files.main {
-        Some(src) => parse(src, diags),
-        None => {
-            diags.push(ConfigDiagnostic::at(
-                file_location(&dir.join(MAIN_FILE)),
-                Problem::MissingFile("the main configuration file"),
-            ));
-            None
-        }
-    };
-    let main_src = files.main.as_ref();
-    let vars = match (&main_raw, main_src) {
-        (Some(raw), Some(src)) => build_vars(src, &raw.vars, diags),
-        _ => Globals::default(),
-    };
-    let main: Option<MainSettings> = match (&main_raw, main_src) {
-        (Some(raw), Some(file)) => Some(build_main(&mut ctx(file, &vars, diags), raw, dir)),
-        _ => None,
-    };
+    let (vars, main) = build_main_file(dir, files, diags);
     let acls: Option<AclLists> = match &files.acl {
         None => Some(AclLists::with_builtins()),
         Some(file) => {
             parse::<AclFile>(file, diags).map(|raw| build_acls(&mut ctx(file, &vars, diags), &raw))
         }
     };
-    if let (Some(acls), Some(raw), Some(file), Some(main)) = (&acls, &main_raw, main_src, &main)
-        && let (Some(name), Some(resolved)) = (
-            &raw.event_socket.apply_inbound_acl,
-            &main.event_socket.apply_inbound_acl,
-        )
-    {
-        check_acl_ref(
-            &mut ctx(file, &vars, diags),
-            acls,
-            name,
-            resolved,
-            "event-socket",
-            "apply-inbound-acl",
-        );
+    if let (Some(acls), Some((file, raw, main))) = (&acls, &main) {
+        check_event_socket_acl(&mut ctx(file, &vars, diags), acls, raw, main);
     }
     let scripts: Option<ScriptSettings> = match &files.scripts {
         None => Some(default_settings(dir)),
@@ -109,23 +82,10 @@ fn build(dir: &Path, files: &Files, diags: &mut Vec<ConfigDiagnostic>) -> Option
         scripts: scripts.as_ref(),
         directory: directory_complete.then_some(&directory.directory),
     };
-    let mut built = Vec::new();
-    let mut gateways = GatewayIndex::new();
-    for (name, file) in &files.profiles {
-        if let Some(raw) = parse::<ProfileFile>(file, diags) {
-            let cx = &mut ctx(file, &vars, diags);
-            built.extend(build_profile(cx, name, &raw, &refs, &mut gateways));
-        }
-    }
-    if files.profiles.is_empty() {
-        diags.push(ConfigDiagnostic::at(
-            file_location(&dir.join(PROFILES_DIR)),
-            Problem::NoProfiles,
-        ));
-    }
+    let built = build_profiles(dir, files, &vars, &refs, diags);
     check_listen_conflicts(&built, diags);
     check_example_passwords(&built, &directory.example_passwords, diags);
-    let main = main?;
+    let (_, _, main) = main?;
     Some(Config {
         dir: dir.to_path_buf(),
         vars: vars.values,
@@ -137,6 +97,73 @@ fn build(dir: &Path, files: &Files, diags: &mut Vec<ConfigDiagnostic>) -> Option
         acls: acls?,
         scripts: scripts?,
     })
+}
+
+/// `witswitch.toml`: the variables (empty and marked incomplete when the file is
+/// missing or broken) and the settings with the file and raw form they came from.
+fn build_main_file<'f>(
+    dir: &Path,
+    files: &'f Files,
+    diags: &mut Vec<ConfigDiagnostic>,
+) -> (Globals, Option<(&'f SourceFile, MainFile, MainSettings)>) {
+    let Some(file) = &files.main else {
+        diags.push(ConfigDiagnostic::at(
+            file_location(&dir.join(MAIN_FILE)),
+            Problem::MissingFile("the main configuration file"),
+        ));
+        return (Globals::default(), None);
+    };
+    let Some(raw) = parse::<MainFile>(file, diags) else {
+        return (Globals::default(), None);
+    };
+    let vars = build_vars(file, &raw.vars, diags);
+    let settings = build_main(&mut ctx(file, &vars, diags), &raw, dir);
+    (vars, Some((file, raw, settings)))
+}
+
+fn check_event_socket_acl(
+    cx: &mut FileCtx<'_>,
+    acls: &AclLists,
+    raw: &MainFile,
+    main: &MainSettings,
+) {
+    if let (Some(name), Some(resolved)) = (
+        &raw.event_socket.apply_inbound_acl,
+        &main.event_socket.apply_inbound_acl,
+    ) {
+        check_acl_ref(
+            cx,
+            acls,
+            name,
+            resolved,
+            "event-socket",
+            "apply-inbound-acl",
+        );
+    }
+}
+
+fn build_profiles(
+    dir: &Path,
+    files: &Files,
+    vars: &Globals,
+    refs: &References<'_>,
+    diags: &mut Vec<ConfigDiagnostic>,
+) -> Vec<BuiltProfile> {
+    if files.profiles.is_empty() {
+        diags.push(ConfigDiagnostic::at(
+            file_location(&dir.join(PROFILES_DIR)),
+            Problem::NoProfiles,
+        ));
+    }
+    let mut built = Vec::new();
+    let mut gateways = GatewayIndex::new();
+    for (name, file) in &files.profiles {
+        if let Some(raw) = parse::<ProfileFile>(file, diags) {
+            let cx = &mut ctx(file, vars, diags);
+            built.extend(build_profile(cx, name, &raw, refs, &mut gateways));
+        }
+    }
+    built
 }
 
 fn ctx<'a>(

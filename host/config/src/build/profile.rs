@@ -8,7 +8,7 @@ use super::scripts::check_context;
 use super::{FileCtx, millis};
 use crate::acl::AclLists;
 use crate::directory::Directory;
-use crate::error::{Location, Problem};
+use crate::error::{ConfigDiagnostic, Location, Problem};
 use crate::profile::{
     AuthBanSettings, Codec, Gateway, HostPort, Profile, RegistrationSettings, SipTimers, Transport,
 };
@@ -72,25 +72,13 @@ pub(crate) fn build_profile(
     let auth_ban = auth_ban(cx, &raw.auth_ban);
     let timers = timers(cx, t);
     let nonce_ttl = Duration::from_secs(u64::from(cx.positive(&t.nonce_ttl, 60, S, "nonce-ttl")));
-    let mut gateways = Vec::new();
-    for (gw_name, table) in &raw.gateways {
-        let gw_context = context.clone().unwrap_or_default();
-        if let Some(gateway) = build_gateway(cx, gw_name, table, &gw_context, refs) {
-            let location = cx.at(&table.span());
-            if let Some(first) = gateways_seen.get(gw_name) {
-                cx.diags.push(crate::error::ConfigDiagnostic::at(
-                    location,
-                    Problem::AlreadyDefined {
-                        what: format!("gateway \"{gw_name}\""),
-                        first: first.clone(),
-                    },
-                ));
-            } else {
-                gateways_seen.insert(gw_name.clone(), location);
-                gateways.push(gateway);
-            }
-        }
-    }
+    let gateways = build_gateways(
+        cx,
+        raw,
+        context.as_deref().unwrap_or_default(),
+        refs,
+        gateways_seen,
+    );
     if cx.failed_since(mark) {
         return None;
     }
@@ -124,6 +112,34 @@ pub(crate) fn build_profile(
         profile,
         port_at: cx.at(&t.sip_port.span()),
     })
+}
+
+/// The profile's gateways; a name another profile already uses is reported.
+fn build_gateways(
+    cx: &mut FileCtx<'_>,
+    raw: &ProfileFile,
+    profile_context: &str,
+    refs: &References<'_>,
+    gateways_seen: &mut GatewayIndex,
+) -> Vec<Gateway> {
+    let mut gateways = Vec::new();
+    for (name, table) in &raw.gateways {
+        let Some(gateway) = build_gateway(cx, name, table, profile_context, refs) else {
+            continue;
+        };
+        let location = cx.at(&table.span());
+        if let Some(first) = gateways_seen.get(name) {
+            let problem = Problem::AlreadyDefined {
+                what: format!("gateway \"{name}\""),
+                first: first.clone(),
+            };
+            cx.diags.push(ConfigDiagnostic::at(location, problem));
+        } else {
+            gateways_seen.insert(name.clone(), location);
+            gateways.push(gateway);
+        }
+    }
+    gateways
 }
 
 fn acl_ref(
