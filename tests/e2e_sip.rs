@@ -324,3 +324,35 @@ fn auth_failures_ban_the_source_address() {
     assert_eq!(options_udp(&other, to, DEADLINE), Some(200));
     switch.wait_for_log("127.0.0.2");
 }
+
+/// Requests this build does not serve get clear answers: INVITE 480 (no call engine
+/// yet), BYE 481 (no dialog), SUBSCRIBE 405, an unknown method 501.
+#[test]
+fn unserved_requests_get_clear_answers() {
+    let conf = TestConf::new();
+    let switch = Switch::start(&conf);
+    let sock = probe_socket("127.0.0.1");
+    let to = switch.addr();
+    assert_eq!(common::final_status_udp(&sock, to, "INVITE"), Some(480));
+    assert_eq!(common::final_status_udp(&sock, to, "BYE"), Some(481));
+    assert_eq!(common::final_status_udp(&sock, to, "SUBSCRIBE"), Some(405));
+    assert_eq!(common::final_status_udp(&sock, to, "FROBNICATE"), Some(501));
+}
+
+/// `apply-register-acl`: a denied address gets 403 to REGISTER, before any digest.
+#[test]
+fn register_acl_denies_with_403() {
+    let mut conf = TestConf::new();
+    conf.register_deny = vec!["127.0.0.4/32".to_owned()];
+    let switch = Switch::start(&conf);
+    let sock = probe_socket("127.0.0.4");
+    assert_eq!(
+        common::final_status_udp(&sock, switch.addr(), "REGISTER"),
+        Some(403)
+    );
+    let allowed = probe_socket("127.0.0.5");
+    assert_eq!(
+        common::final_status_udp(&allowed, switch.addr(), "REGISTER"),
+        Some(401)
+    );
+}

@@ -246,16 +246,45 @@ pub fn probe_socket(ip: &str) -> UdpSocket {
 
 /// An OPTIONS request as bytes, `via` being the sender's address and `transport` UDP/TCP.
 pub fn options_request(to: SocketAddr, via: SocketAddr, transport: &str, call_id: &str) -> String {
+    request("OPTIONS", to, via, transport, call_id)
+}
+
+/// A minimal out-of-dialog request of `method` without a body.
+pub fn request(
+    method: &str,
+    to: SocketAddr,
+    via: SocketAddr,
+    transport: &str,
+    call_id: &str,
+) -> String {
     format!(
-        "OPTIONS sip:ping@{to} SIP/2.0\r\n\
+        "{method} sip:ping@{to} SIP/2.0\r\n\
          Via: SIP/2.0/{transport} {via};branch=z9hG4bK-{call_id};rport\r\n\
          Max-Forwards: 70\r\n\
          From: <sip:probe@{via}>;tag=probe\r\n\
          To: <sip:ping@{to}>\r\n\
          Call-ID: {call_id}\r\n\
-         CSeq: 1 OPTIONS\r\n\
+         CSeq: 1 {method}\r\n\
          Content-Length: 0\r\n\r\n"
     )
+}
+
+/// Sends `method` over UDP from `sock` and returns the final response's status code
+/// (provisional responses such as 100 Trying are skipped).
+pub fn final_status_udp(sock: &UdpSocket, to: SocketAddr, method: &str) -> Option<u16> {
+    let call_id = unique(&method.to_ascii_lowercase());
+    let via = sock.local_addr().ok()?;
+    sock.send_to(request(method, to, via, "UDP", &call_id).as_bytes(), to)
+        .ok()?;
+    let end = Instant::now() + DEADLINE;
+    while Instant::now() < end {
+        let response = recv_response_udp(sock, &call_id, DEADLINE)?;
+        match status_code(&response) {
+            Some(code) if code >= 200 => return Some(code),
+            _ => continue,
+        }
+    }
+    None
 }
 
 /// Sends OPTIONS over UDP and returns the response status code if one arrives in `wait`.
