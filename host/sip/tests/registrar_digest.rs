@@ -340,3 +340,32 @@ fn authenticated_user_may_not_register_someone_else() {
         "not a digest failure"
     );
 }
+
+#[test]
+fn to_without_angle_brackets_gets_the_tag_as_a_header_parameter() {
+    let t0 = Instant::now();
+    let mut registrar = registrar(t0);
+    let mut phone = Phone::new("1012", "127.0.0.1:5105");
+    let bytes = String::from_utf8(phone.register_bytes(&[CONTACT], None, None))
+        .unwrap_or_default()
+        .replace("To: <sip:1012@127.0.0.1>", "To: sip:1012@127.0.0.1");
+    let request = registrar_support::parse_request(bytes.as_bytes());
+    let outcome = registrar.handle_register(
+        t0,
+        &request,
+        phone.source,
+        phone.transport.clone(),
+        &registrar_support::directory(),
+    );
+    assert_eq!(outcome.response.status, 401);
+    let to = outcome.response.to();
+    let Ok(to) = to else {
+        panic!("To does not parse: {to:?}");
+    };
+    assert!(to.tag().is_some_and(|tag| !tag.is_empty()));
+    assert_eq!(
+        to.uri.to_string(),
+        "sip:1012@127.0.0.1",
+        "tag is not a URI parameter"
+    );
+}

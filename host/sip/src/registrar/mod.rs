@@ -196,7 +196,10 @@ impl Registrar {
         });
         // §10.3 step 4: the authenticated user may only register its own AOR.
         if username.0 != view.aor_user {
-            return outcome(self.responder(request).plain(403, "Forbidden"), auth);
+            return outcome(
+                self.responder_for(request, &view).plain(403, "Forbidden"),
+                auth,
+            );
         }
         let aor = Aor::new(view.aor_user.clone(), &realm);
         let context = RegisterContext {
@@ -212,14 +215,14 @@ impl Registrar {
             ContactList::Addresses(list) => {
                 let Some(requests) = self.grant_all(list, view.header_expires) else {
                     let response = self
-                        .responder(request)
+                        .responder_for(request, &view)
                         .interval_too_brief(self.config.expiry.min);
                     return outcome(response, auth);
                 };
                 self.store.update(now, &aor, &requests, &context)
             }
         };
-        let responder = self.responder(request);
+        let responder = self.responder_for(request, &view);
         let response = match &applied {
             Ok(_) => responder.ok(now, self.store.live(&aor, now)),
             Err(StoreError::OutOfOrder { .. }) => responder.plain(500, "Server Internal Error"),
@@ -238,6 +241,15 @@ impl Registrar {
             request,
             tags: &self.tags,
             extra: &self.config.response_headers,
+            to_has_tag: None,
+        }
+    }
+
+    /// A responder for a request whose To header is known to parse.
+    fn responder_for<'a>(&'a self, request: &'a Request, view: &RegisterView<'_>) -> Responder<'a> {
+        Responder {
+            to_has_tag: Some(view.to_has_tag),
+            ..self.responder(request)
         }
     }
 
@@ -299,16 +311,19 @@ impl Registrar {
                 username,
                 algorithm,
             } => return Ok((username, algorithm)),
-            Verdict::Malformed(_) => (self.responder(request).plain(400, "Bad Request"), None),
+            Verdict::Malformed(_) => (
+                self.responder_for(request, view).plain(400, "Bad Request"),
+                None,
+            ),
             Verdict::Failed => (
-                self.responder(request).plain(403, "Forbidden"),
+                self.responder_for(request, view).plain(403, "Forbidden"),
                 Some(AuthEvent::Failed(subject())),
             ),
             Verdict::Stale | Verdict::Rechallenge(_) => {
                 let stale = matches!(verdict, Verdict::Stale);
                 let challenges = self.verifier.challenges(now, realm, stale);
                 (
-                    self.responder(request).unauthorized(&challenges),
+                    self.responder_for(request, view).unauthorized(&challenges),
                     Some(AuthEvent::Challenged(AuthChallengeNotice::from(subject()))),
                 )
             }

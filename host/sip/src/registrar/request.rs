@@ -29,6 +29,8 @@ pub(crate) struct RegisterView<'a> {
     pub(crate) aor_user: String,
     /// To host as printed (`example.com`, `127.0.0.1`, `[::1]`).
     pub(crate) to_host: String,
+    /// True when the To header already carries a tag (a request inside a dialog).
+    pub(crate) to_has_tag: bool,
     pub(crate) call_id: &'a str,
     pub(crate) cseq: u32,
     pub(crate) contacts: ContactList,
@@ -44,9 +46,9 @@ impl<'a> RegisterView<'a> {
             return Err(RegisterError::NotRegister);
         }
         let call_id = headers.call_id()?;
-        // From must be present and well-formed even though the registrar does not use it
-        // (RFC 3261 §8.1.1: mandatory in every request).
-        let _from = headers.from()?;
+        // From is mandatory (RFC 3261 §8.1.1) but unused here; the driver runs
+        // `Request::validate` (which parses it) before dispatching, so presence suffices.
+        let _from = headers.single(&HeaderName::From)?;
         let to = headers.to()?;
         let to_uri = to.uri.as_sip().ok_or(RegisterError::NoAddressOfRecord)?;
         let aor_user = to_uri
@@ -62,6 +64,7 @@ impl<'a> RegisterView<'a> {
         Ok(Self {
             aor_user,
             to_host: to_uri.host.to_string(),
+            to_has_tag: to.tag().is_some(),
             call_id,
             cseq: cseq.seq,
             contacts,

@@ -14,6 +14,9 @@ pub(crate) struct Responder<'a> {
     pub(crate) tags: &'a ToTagMinter,
     /// Headers the profile adds to every response (User-Agent, Allow, Supported, ...).
     pub(crate) extra: &'a [(HeaderName, String)],
+    /// Whether the request's To already has a tag, when the To header is known to parse;
+    /// `None` means "not checked yet" (the 400 path).
+    pub(crate) to_has_tag: Option<bool>,
 }
 
 impl Responder<'_> {
@@ -21,17 +24,33 @@ impl Responder<'_> {
     /// request already had one, then the profile's extra headers.
     pub(crate) fn base(&self, status: u16, reason: &str) -> Response {
         let mut response = Response::for_request(self.request, status, reason);
-        let has_tag = response
-            .headers
-            .to()
-            .ok()
-            .is_some_and(|to| to.tag().is_some());
-        if !has_tag {
-            // A To header too broken to re-tag is left as received; this only happens on
-            // the 400 path.
-            let _untagged = response
-                .headers
-                .set_to_tag(&self.tags.tag_for(self.request));
+        match self.to_has_tag {
+            Some(true) => {}
+            Some(false) => {
+                // The To header parsed and has no tag: appending `;tag=` to its text is
+                // exact for both name-addr and addr-spec forms (a parameter after an
+                // addr-spec belongs to the header, RFC 3261 §20), and avoids a re-parse.
+                let tagged = response
+                    .headers
+                    .get(&HeaderName::To)
+                    .map(|to| format!("{to};tag={}", self.tags.tag_for(self.request)));
+                if let Some(tagged) = tagged {
+                    response.headers.replace_first(&HeaderName::To, tagged);
+                }
+            }
+            None => {
+                let has_tag = response
+                    .headers
+                    .to()
+                    .ok()
+                    .is_some_and(|to| to.tag().is_some());
+                if !has_tag {
+                    // A To header too broken to re-tag is left as received (400 path).
+                    let _untagged = response
+                        .headers
+                        .set_to_tag(&self.tags.tag_for(self.request));
+                }
+            }
         }
         response
     }

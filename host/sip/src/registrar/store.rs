@@ -247,22 +247,33 @@ impl BindingStore {
         Ok(())
     }
 
-    /// Replaces the AOR's list and keeps the expiry index in step.
+    /// Replaces the AOR's list and keeps the expiry index in step. The AOR key is cloned
+    /// only for a new AOR and for new binding ids (refreshes reuse what is there).
     fn commit(&mut self, aor: &Aor, next: Vec<Binding>) {
-        if let Some(old) = self.by_aor.remove(aor) {
-            for binding in old {
-                self.deadlines.remove(&(binding.expires_at, binding.id));
+        let old = if next.is_empty() {
+            self.by_aor.remove(aor).unwrap_or_default()
+        } else {
+            match self.by_aor.get_mut(aor) {
+                Some(slot) => std::mem::replace(slot, next),
+                None => {
+                    self.by_aor.insert(aor.clone(), next);
+                    Vec::new()
+                }
+            }
+        };
+        let next = self.by_aor.get(aor).map(Vec::as_slice).unwrap_or_default();
+        for binding in &old {
+            self.deadlines.remove(&(binding.expires_at, binding.id));
+            if !next.iter().any(|b| b.id == binding.id) {
                 self.aor_of.remove(&binding.id);
             }
         }
-        if next.is_empty() {
-            return;
-        }
-        for binding in &next {
+        for binding in next {
             self.deadlines.insert((binding.expires_at, binding.id));
-            self.aor_of.insert(binding.id, aor.clone());
+            if !old.iter().any(|b| b.id == binding.id) {
+                self.aor_of.insert(binding.id, aor.clone());
+            }
         }
-        self.by_aor.insert(aor.clone(), next);
     }
 }
 
