@@ -1,11 +1,14 @@
 //! RFC 3261 §9.1: the client CANCELs an INVITE only after a provisional response, as a
 //! separate non-INVITE transaction with the INVITE's branch; the 487 that follows is
-//! ACKed inside the INVITE transaction.
+//! ACKed inside the INVITE transaction, and an INVITE that never gets its final response
+//! after the CANCEL is destroyed after 64*T1.
 
 mod txn_support;
 
 use txn_support::{Harness, methods, only_request, outgoing, reply};
-use witswitch_sip::transaction::{ClientState, InviteClientState, TransactionError, TxEvent};
+use witswitch_sip::transaction::{
+    ClientState, InviteClientState, Timer, TransactionError, TxEvent, TxKey,
+};
 use witswitch_sip::{CSeq, Method, Transport};
 
 #[test]
@@ -58,4 +61,27 @@ fn cancel_then_487_then_ack() {
     let ack = only_request(&h.transmits()).clone();
     assert_eq!(ack.method, Method::Ack);
     assert_eq!(ack.cseq().unwrap(), CSeq::new(9, Method::Ack));
+}
+
+#[test]
+fn invite_without_a_final_response_after_cancel_is_destroyed_after_64_t1() {
+    let mut h = Harness::new();
+    let inv = outgoing("INVITE", "z9hG4bKcc-dead", 3);
+    let invite_key = h.send(inv.clone(), Transport::Udp);
+    h.receive(reply(&inv, 183), Transport::Udp);
+    h.run_until(5_000);
+    let cancel_key = h.layer.cancel(h.now, invite_key).expect("CANCEL allowed");
+    h.run_until(36_999);
+    assert!(h.layer.client_state(invite_key).is_some());
+    h.run_until(37_000);
+    let events = h.events();
+    assert!(events.contains(&TxEvent::Timeout {
+        key: TxKey::Client(invite_key),
+        timer: Timer::B
+    }));
+    assert!(events.contains(&TxEvent::Timeout {
+        key: TxKey::Client(cancel_key),
+        timer: Timer::F
+    }));
+    assert_eq!(h.layer.client_count(), 0);
 }

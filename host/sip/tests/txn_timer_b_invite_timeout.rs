@@ -49,3 +49,26 @@ fn timer_b_follows_a_configured_t1() {
         timer: Timer::B
     }));
 }
+
+#[test]
+fn a_zero_t1_from_configuration_cannot_stall_the_timers() {
+    let mut h = Harness::with_timers(TimerConfig {
+        t1: std::time::Duration::ZERO,
+        t2: std::time::Duration::ZERO,
+        t4: std::time::Duration::ZERO,
+    });
+    assert_eq!(
+        h.layer.config().timers.t1,
+        std::time::Duration::from_millis(1)
+    );
+    let key = h.send(outgoing("INVITE", "z9hG4bKb-zero", 1), Transport::Udp);
+    h.transmits();
+    // T1 becomes 1 ms: A at 1, 3, 7, 15, 31, 63 ms, then B at 64 ms.
+    let sent = h.run_until(64);
+    let times: Vec<u64> = methods(&sent).iter().map(|(at, _)| *at).collect();
+    assert_eq!(times, [1, 3, 7, 15, 31, 63]);
+    assert!(h.events().contains(&TxEvent::Timeout {
+        key: TxKey::Client(key),
+        timer: Timer::B
+    }));
+}

@@ -84,6 +84,8 @@ impl TransactionLayer {
     /// Sends a CANCEL for INVITE client transaction `key` as a new non-INVITE client
     /// transaction to the same destination (§9.1). Allowed only in Proceeding: before a
     /// provisional response the CANCEL must wait, and after a final one it is pointless.
+    /// The INVITE then gets 64*T1 for its final response (Timer B, §9.1) before it is
+    /// destroyed with a Timeout event.
     pub fn cancel(
         &mut self,
         now: Instant,
@@ -99,7 +101,12 @@ impl TransactionLayer {
         }
         let cancel = cancel_for(&tx.request, tx.cseq);
         let (dest, transport) = (tx.dest, tx.transport.clone());
-        self.send_request(now, cancel, dest, transport)
+        let cancel_key = self.send_request(now, cancel, dest, transport)?;
+        if let Some(ClientFsm::Invite(fsm)) = self.clients.get_mut(&key).map(|tx| &mut tx.fsm) {
+            fsm.on_cancel_sent(now);
+        }
+        self.after_change(TxKey::Client(key));
+        Ok(cancel_key)
     }
 
     /// A response arrived: pass it to its client transaction, or drop it as stray.

@@ -116,6 +116,7 @@ impl InviteClient {
                 self.timers.arm(Timer::A, now + self.a_interval);
                 TimerOutcome::Retransmit
             }
+            // Calling (§17.1.1.2), or Proceeding after a CANCEL (§9.1).
             Timer::B => {
                 self.terminate();
                 TimerOutcome::TimedOut
@@ -126,6 +127,15 @@ impl InviteClient {
             }
         };
         Some((timer, outcome))
+    }
+
+    /// The TU sent a CANCEL for this INVITE. §9.1: if no final response arrives within
+    /// 64*T1 the transaction is considered cancelled and destroyed; Timer B is re-armed
+    /// for that, so a dead peer cannot keep a Proceeding transaction alive forever.
+    pub(crate) fn on_cancel_sent(&mut self, now: Instant) {
+        if self.state == InviteClientState::Proceeding {
+            self.timers.arm(Timer::B, now + self.config.sixty_four_t1());
+        }
     }
 
     /// The transport could not send the INVITE or its ACK (§17.1.1.2): terminate.
@@ -250,6 +260,19 @@ mod tests {
             tx.on_timer(base + MS * 32_000),
             Some((Timer::M, TimerOutcome::Ended))
         );
+    }
+
+    #[test]
+    fn cancel_in_proceeding_rearms_timer_b() {
+        let (base, mut tx) = calling(false);
+        tx.on_response(base, 180);
+        tx.on_cancel_sent(base + MS * 10_000);
+        assert_eq!(tx.next_deadline(), Some(base + MS * 42_000));
+        assert_eq!(
+            tx.on_timer(base + MS * 42_000),
+            Some((Timer::B, TimerOutcome::TimedOut))
+        );
+        assert_eq!(tx.state(), InviteClientState::Terminated);
     }
 
     #[test]

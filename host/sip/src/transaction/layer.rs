@@ -29,7 +29,7 @@ pub const DEFAULT_MAX_SERVER_TRANSACTIONS: usize = 65_536;
 /// Settings of a [`TransactionLayer`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransactionConfig {
-    /// T1, T2 and T4.
+    /// T1, T2 and T4 (brought into range by [`TimerConfig::sanitized`]).
     pub timers: TimerConfig,
     /// At most this many server transactions live at once. When full, a new request
     /// first evicts the oldest transaction that only absorbs retransmissions (INVITE
@@ -125,8 +125,12 @@ impl Default for TransactionLayer {
 }
 
 impl TransactionLayer {
-    /// An empty layer.
+    /// An empty layer. The timer values are [sanitized](TimerConfig::sanitized).
     pub fn new(config: TransactionConfig) -> TransactionLayer {
+        let config = TransactionConfig {
+            timers: config.timers.sanitized(),
+            ..config
+        };
         TransactionLayer {
             config,
             next_id: 0,

@@ -21,14 +21,22 @@ pub const DEFAULT_T4: Duration = Duration::from_secs(5);
 /// our own T1, because it must outlive the *server's* Timer H retransmissions.
 const TIMER_D_UNRELIABLE_FLOOR: Duration = Duration::from_secs(32);
 
+/// Smallest T1 accepted: a zero T1 would make timers A, E and G fire in a tight loop.
+const MIN_T1: Duration = Duration::from_millis(1);
+/// Largest T1 accepted (64*T1 is then about an hour, far past any useful value).
+const MAX_T1: Duration = Duration::from_secs(60);
+/// Largest T2 and T4 accepted.
+const MAX_T2_T4: Duration = Duration::from_secs(600);
+
 /// The transaction timers. Each variant documents its RFC definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Timer {
     /// RFC 3261 §17.1.1.2: INVITE request retransmit interval, unreliable transports only.
     /// Starts at T1 and doubles after every retransmission (no T2 cap for INVITE).
     A,
-    /// RFC 3261 §17.1.1.2: INVITE client transaction timeout, 64*T1. Fires only in the
-    /// Calling state; the TU is told the request timed out.
+    /// RFC 3261 §17.1.1.2: INVITE client transaction timeout, 64*T1. Runs in Calling, and
+    /// again in Proceeding once a CANCEL was sent (§9.1: no final response within 64*T1
+    /// means the INVITE is considered cancelled); the TU is told it timed out.
     B,
     /// RFC 3261 §17.1.1.2: how long the INVITE client stays Completed to absorb
     /// retransmitted non-2xx final responses (re-sending the ACK for each).
@@ -131,6 +139,18 @@ impl Default for TimerConfig {
 }
 
 impl TimerConfig {
+    /// The same values brought into a workable range, so a configuration file can never
+    /// stall or overflow the timer arithmetic: 1 ms ≤ T1 ≤ 60 s, T1 ≤ T2 ≤ 600 s,
+    /// T4 ≤ 600 s. [`TransactionLayer::new`](super::TransactionLayer::new) applies it.
+    pub fn sanitized(self) -> TimerConfig {
+        let t1 = self.t1.clamp(MIN_T1, MAX_T1);
+        TimerConfig {
+            t1,
+            t2: self.t2.clamp(t1, MAX_T2_T4),
+            t4: self.t4.min(MAX_T2_T4),
+        }
+    }
+
     /// 64*T1: the value of timers B, F, H, L and M, and of J on unreliable transports.
     pub fn sixty_four_t1(&self) -> Duration {
         self.t1.saturating_mul(64)
@@ -288,6 +308,31 @@ mod tests {
         set.arm(Timer::K, base);
         set.cancel_all();
         assert_eq!(set.deadline(Timer::K), None);
+    }
+
+    #[test]
+    fn sanitized_keeps_defaults_and_bounds_nonsense() {
+        let cfg = TimerConfig::default();
+        assert_eq!(cfg.sanitized(), cfg);
+        let zero = TimerConfig {
+            t1: Duration::ZERO,
+            t2: Duration::ZERO,
+            t4: Duration::ZERO,
+        }
+        .sanitized();
+        assert_eq!(zero.t1, Duration::from_millis(1));
+        assert_eq!(zero.t2, zero.t1);
+        assert_eq!(zero.t4, Duration::ZERO);
+        let huge = TimerConfig {
+            t1: Duration::MAX,
+            t2: Duration::from_millis(1),
+            t4: Duration::MAX,
+        }
+        .sanitized();
+        assert_eq!(huge.t1, Duration::from_secs(60));
+        assert_eq!(huge.t2, Duration::from_secs(60), "T2 never below T1");
+        assert_eq!(huge.t4, Duration::from_secs(600));
+        assert_eq!(huge.sixty_four_t1(), Duration::from_secs(3840));
     }
 
     #[test]
