@@ -3,13 +3,27 @@
 
 /// RFC 3261 §25.1 `token` character: alphanum / "-" / "." / "!" / "%" / "*" /
 /// "_" / "+" / "`" / "'" / "~".
+#[inline]
 pub(crate) fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-        )
+    TOKEN_TABLE[usize::from(b)]
 }
+
+/// Lookup table behind [`is_token_byte`]: the parser asks this for every
+/// byte of every header name.
+static TOKEN_TABLE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            );
+        b += 1;
+    }
+    table
+};
 
 /// True when `s` is a non-empty RFC 3261 `token`.
 pub(crate) fn is_token(s: &str) -> bool {
@@ -17,11 +31,13 @@ pub(crate) fn is_token(s: &str) -> bool {
 }
 
 /// Linear white space inside an already unfolded header value.
+#[inline]
 pub(crate) fn is_ws(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
 /// Strips leading and trailing SP/HTAB.
+#[inline]
 pub(crate) fn trim_ws(s: &str) -> &str {
     s.trim_matches(|c| c == ' ' || c == '\t')
 }

@@ -33,10 +33,23 @@ macro_rules! header_names {
                 }
             }
 
+            /// Known names by lowercase spelling, indexed by `KNOWN_INDEX`.
+            const KNOWN: &'static [(&'static str, HeaderName)] = &[
+                $( ($lower, HeaderName::$variant), )*
+            ];
+
             fn from_lowercase(lower: &str) -> Option<HeaderName> {
-                match lower {
-                    $( $lower => Some(HeaderName::$variant), )*
-                    _ => None,
+                let mut slot = name_hash(lower.as_bytes());
+                loop {
+                    let index = *KNOWN_INDEX.get(slot)?;
+                    if index == EMPTY_SLOT {
+                        return None;
+                    }
+                    let (known, name) = Self::KNOWN.get(usize::from(index))?;
+                    if *known == lower {
+                        return Some(name.clone());
+                    }
+                    slot = (slot + 1) % INDEX_SLOTS;
                 }
             }
 
@@ -111,6 +124,35 @@ header_names! {
     Warning => "Warning", "warning", None;
     WwwAuthenticate => "WWW-Authenticate", "www-authenticate", None;
 }
+
+/// Slots of the open-addressing table that maps lowercase names to their
+/// position in `HeaderName::KNOWN`; a quarter full, so probes are short.
+const INDEX_SLOTS: usize = 256;
+const EMPTY_SLOT: u8 = u8::MAX;
+
+/// Cheap hash of a lowercase name: length, first, middle and last byte.
+const fn name_hash(b: &[u8]) -> usize {
+    let n = b.len();
+    if n == 0 {
+        return 0;
+    }
+    (n * 31 + b[0] as usize * 7 + b[n / 2] as usize * 5 + b[n - 1] as usize * 3) % INDEX_SLOTS
+}
+
+/// Built at compile time from `HeaderName::KNOWN`.
+static KNOWN_INDEX: [u8; INDEX_SLOTS] = {
+    let mut table = [EMPTY_SLOT; INDEX_SLOTS];
+    let mut i = 0;
+    while i < HeaderName::KNOWN.len() {
+        let mut slot = name_hash(HeaderName::KNOWN[i].0.as_bytes());
+        while table[slot] != EMPTY_SLOT {
+            slot = (slot + 1) % INDEX_SLOTS;
+        }
+        table[slot] = i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// Longest known name ("Authentication-Info", "P-Preferred-Identity" ...)
 /// fits comfortably; longer names are never known ones.
@@ -244,6 +286,14 @@ mod tests {
         assert_eq!(odd, HeaderName::parse("newfangledheader"));
         assert_ne!(odd, HeaderName::Via);
         assert_eq!(HeaderName::parse("q"), HeaderName::Other("Q".to_owned()));
+    }
+
+    #[test]
+    fn every_known_name_is_found_by_the_hash_index() {
+        for (lower, name) in HeaderName::KNOWN {
+            assert_eq!(name.as_str().to_ascii_lowercase(), *lower);
+            assert_eq!(&HeaderName::parse(name.as_str()), name);
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::HeaderName;
+use crate::text::{SplitTopLevel, split_top_level, trim_ws};
 
 /// One header field: a name and its value as received (unfolded, trimmed).
 /// Values of list headers ([`HeaderName::is_list`]) hold one element each.
@@ -33,9 +34,44 @@ impl fmt::Display for Header {
 /// Header fields in message order. Order matters for Via, Route and
 /// Record-Route (RFC 3261 §7.3.1), so this is a list, not a map; lookups are
 /// linear scans, which beat hashing for the dozen headers a message carries.
+///
+/// Each [`Header`] is one received line, kept verbatim (unfolded). For list
+/// headers ([`HeaderName::is_list`]) a line may join several values with
+/// commas; the value accessors ([`get`](Headers::get),
+/// [`get_all`](Headers::get_all), [`count`](Headers::count),
+/// [`remove_first`](Headers::remove_first),
+/// [`replace_first`](Headers::replace_first)) work on the individual values,
+/// so `Via: a, b` and two Via lines behave the same. Splitting happens on
+/// access, which keeps parsing cheap and printing faithful.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headers {
     list: Vec<Header>,
+}
+
+/// The values of one header line: the comma-separated elements of a list
+/// header (empty elements skipped), else the whole value.
+fn line_values<'a>(h: &'a Header) -> LineValues<'a> {
+    if h.name.is_list() && h.value.contains(',') {
+        LineValues::Many(split_top_level(&h.value, b','))
+    } else {
+        LineValues::One(Some(&h.value))
+    }
+}
+
+enum LineValues<'a> {
+    One(Option<&'a str>),
+    Many(SplitTopLevel<'a>),
+}
+
+impl<'a> Iterator for LineValues<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            LineValues::One(value) => value.take(),
+            LineValues::Many(split) => split.map(trim_ws).find(|v| !v.is_empty()),
+        }
+    }
 }
 
 impl Headers {
@@ -44,7 +80,7 @@ impl Headers {
         Headers::default()
     }
 
-    /// An empty list with room for `n` headers.
+    /// An empty list with room for `n` header lines.
     pub fn with_capacity(n: usize) -> Headers {
         Headers {
             list: Vec::with_capacity(n),
@@ -53,13 +89,10 @@ impl Headers {
 
     /// The first value of `name`.
     pub fn get(&self, name: &HeaderName) -> Option<&str> {
-        self.list
-            .iter()
-            .find(|h| &h.name == name)
-            .map(|h| h.value.as_str())
+        self.get_all(name).next()
     }
 
-    /// Every value of `name`, in order.
+    /// Every value of `name`, in order, comma-joined list values split.
     pub fn get_all<'a, 'n>(
         &'a self,
         name: &'n HeaderName,
@@ -67,12 +100,12 @@ impl Headers {
         self.list
             .iter()
             .filter(move |h| &h.name == name)
-            .map(|h| h.value.as_str())
+            .flat_map(line_values)
     }
 
     /// How many values of `name` there are.
     pub fn count(&self, name: &HeaderName) -> usize {
-        self.list.iter().filter(|h| &h.name == name).count()
+        self.get_all(name).count()
     }
 
     /// True when at least one `name` header is present.
@@ -80,17 +113,17 @@ impl Headers {
         self.list.iter().any(|h| &h.name == name)
     }
 
-    /// Appends a header after all others.
+    /// Appends a header line after all others.
     pub fn push(&mut self, name: HeaderName, value: impl Into<String>) {
         self.list.push(Header::new(name, value));
     }
 
-    /// Inserts a header before all others (e.g. a new top Via).
+    /// Inserts a header line before all others (e.g. a new top Via).
     pub fn push_front(&mut self, name: HeaderName, value: impl Into<String>) {
         self.list.insert(0, Header::new(name, value));
     }
 
-    /// Replaces every `name` header by one with `value`, at the position of
+    /// Replaces every `name` line by one with `value`, at the position of
     /// the first one (or at the end when there was none).
     pub fn set(&mut self, name: HeaderName, value: impl Into<String>) {
         let value = value.into();
@@ -108,18 +141,17 @@ impl Headers {
         }
     }
 
-    /// Replaces the first value of `name`; false when there was none.
+    /// Replaces the first value of `name` (other values on the same line
+    /// stay); false when there was none.
     pub fn replace_first(&mut self, name: &HeaderName, value: impl Into<String>) -> bool {
-        match self.list.iter_mut().find(|h| &h.name == name) {
-            Some(h) => {
-                h.value = value.into();
-                true
-            }
-            None => false,
-        }
+        let Some(index) = self.split_first_line(name) else {
+            return false;
+        };
+        self.list[index].value = value.into();
+        true
     }
 
-    /// Removes every `name` header; returns how many were removed.
+    /// Removes every `name` line; returns how many lines were removed.
     pub fn remove(&mut self, name: &HeaderName) -> usize {
         let before = self.list.len();
         self.list.retain(|h| &h.name != name);
@@ -127,18 +159,30 @@ impl Headers {
     }
 
     /// Removes and returns the first value of `name` (e.g. popping the top
-    /// Via or Route).
+    /// Via or Route); other values on the same line stay.
     pub fn remove_first(&mut self, name: &HeaderName) -> Option<String> {
-        let index = self.list.iter().position(|h| &h.name == name)?;
+        let index = self.split_first_line(name)?;
         Some(self.list.remove(index).value)
     }
 
-    /// All headers in order.
+    /// Splits the first `name` line into one line per value, so that its
+    /// first value can be edited alone; returns that line's index.
+    fn split_first_line(&mut self, name: &HeaderName) -> Option<usize> {
+        let index = self.list.iter().position(|h| &h.name == name)?;
+        let values: Vec<String> = line_values(&self.list[index]).map(str::to_owned).collect();
+        if values.len() > 1 {
+            let lines = values.into_iter().map(|v| Header::new(name.clone(), v));
+            self.list.splice(index..=index, lines);
+        }
+        Some(index)
+    }
+
+    /// All header lines in order, as received.
     pub fn iter(&self) -> std::slice::Iter<'_, Header> {
         self.list.iter()
     }
 
-    /// Number of header fields.
+    /// Number of header lines.
     pub fn len(&self) -> usize {
         self.list.len()
     }
@@ -199,6 +243,36 @@ mod tests {
         assert_eq!(names, vec![("Via", "c"), ("To", "t")]);
         h.set(HeaderName::Expires, "60");
         assert_eq!(h.get(&HeaderName::Expires), Some("60"));
+    }
+
+    #[test]
+    fn list_values_split_on_access() {
+        let mut h = Headers::new();
+        h.push(
+            HeaderName::Via,
+            "SIP/2.0/UDP a;branch=1, SIP/2.0/UDP b;x=\"p,q\"",
+        );
+        h.push(HeaderName::Via, "SIP/2.0/UDP c");
+        h.push(HeaderName::Allow, "INVITE, ,ACK,");
+        h.push(HeaderName::Subject, "a, b");
+        assert_eq!(h.count(&HeaderName::Via), 3);
+        assert_eq!(h.get(&HeaderName::Via), Some("SIP/2.0/UDP a;branch=1"));
+        assert_eq!(
+            h.get_all(&HeaderName::Allow).collect::<Vec<_>>(),
+            ["INVITE", "ACK"]
+        );
+        assert_eq!(h.get(&HeaderName::Subject), Some("a, b"));
+        assert_eq!(
+            h.remove_first(&HeaderName::Via).as_deref(),
+            Some("SIP/2.0/UDP a;branch=1")
+        );
+        assert_eq!(
+            h.get_all(&HeaderName::Via).collect::<Vec<_>>(),
+            ["SIP/2.0/UDP b;x=\"p,q\"", "SIP/2.0/UDP c"]
+        );
+        assert!(h.replace_first(&HeaderName::Via, "SIP/2.0/TCP z"));
+        assert_eq!(h.count(&HeaderName::Via), 2);
+        assert_eq!(h.get(&HeaderName::Via), Some("SIP/2.0/TCP z"));
     }
 
     #[test]

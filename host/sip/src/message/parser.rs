@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::{HeaderName, Headers, Message, Method, ParseError, Parsed, Request, Response};
-use crate::text::{is_token, is_ws, parse_decimal, split_top_level, trim_ws};
+use crate::text::{is_token, is_ws, parse_decimal, trim_ws};
 use crate::uri::{Uri, UriError};
 
 /// Size caps applied while parsing or framing.
@@ -49,9 +49,9 @@ pub(super) fn leading_crlf(buf: &[u8]) -> usize {
 /// Finds the empty line ending the header section; bare LF line ends are
 /// tolerated.
 pub(super) fn find_head(buf: &[u8], start: usize) -> Option<HeadBounds> {
-    let mut i = start;
-    while let Some(offset) = buf.get(i..)?.iter().position(|&b| b == b'\n') {
-        let lf = i + offset;
+    let tail = buf.get(start..)?;
+    for offset in memchr::memchr_iter(b'\n', tail) {
+        let lf = start + offset;
         match buf.get(lf + 1..) {
             Some([b'\n', ..]) => {
                 return Some(HeadBounds {
@@ -67,7 +67,7 @@ pub(super) fn find_head(buf: &[u8], start: usize) -> Option<HeadBounds> {
                     body_start: lf + 3,
                 });
             }
-            _ => i = lf + 1,
+            _ => {}
         }
     }
     None
@@ -154,7 +154,11 @@ pub fn parse_datagram(buf: &[u8], limits: &Limits) -> Result<Parsed, ParseError>
 /// Header text is UTF-8 by RFC 3261 §7.3.1; invalid sequences become
 /// U+FFFD rather than sinking the message (some phones send Latin-1 names).
 pub(super) fn decode_head(bytes: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(bytes)
+    // `from_utf8` is the fast path; the lossy decoder only runs on bad input.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 pub(super) enum StartLine {
@@ -164,10 +168,25 @@ pub(super) enum StartLine {
 
 /// Lines of a header section with CR stripped, paired with 1-based numbers.
 pub(super) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .enumerate()
-        .map(|(i, l)| (i + 1, l))
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        // memchr beats `str::split` on these short lines; '\n' is ASCII so
+        // the split point is a char boundary.
+        let line = match memchr::memchr(b'\n', current.as_bytes()) {
+            Some(lf) => {
+                rest = current.get(lf + 1..);
+                current.get(..lf).unwrap_or_default()
+            }
+            None => {
+                rest = None;
+                current
+            }
+        };
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    })
+    .enumerate()
+    .map(|(i, l)| (i + 1, l))
 }
 
 /// Parses the start line and the header lines.
@@ -210,25 +229,11 @@ pub(super) fn parse_head(text: &str) -> Result<(StartLine, Headers), ParseError>
         }
         let name = HeaderName::parse(name);
         match folded {
-            Some(value) => push_value(&mut headers, name, &value),
-            None => push_value(&mut headers, name, first_part),
+            Some(value) => headers.push(name, value),
+            None => headers.push(name, first_part),
         }
     }
     Ok((start_line, headers))
-}
-
-/// Adds a header value, splitting comma-joined values of list headers.
-fn push_value(headers: &mut Headers, name: HeaderName, value: &str) {
-    if name.is_list() && value.contains(',') {
-        for piece in split_top_level(value, b',') {
-            let piece = trim_ws(piece);
-            if !piece.is_empty() {
-                headers.push(name.clone(), piece);
-            }
-        }
-    } else {
-        headers.push(name, value);
-    }
 }
 
 fn parse_start_line(line: &str) -> Result<StartLine, ParseError> {

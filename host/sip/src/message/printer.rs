@@ -4,6 +4,7 @@
 //! appended.
 
 use std::fmt;
+use std::io::Write as _;
 
 use super::{HeaderName, Headers, Message, Request, Response};
 
@@ -37,7 +38,9 @@ fn write_content_length(out: &mut Vec<u8>, headers: &Headers, len: usize) {
         Some(stored) if stored.parse::<usize>().ok() == Some(len) => {
             out.extend_from_slice(stored.as_bytes());
         }
-        _ => out.extend_from_slice(len.to_string().as_bytes()),
+        _ => {
+            let _ = write!(out, "{len}");
+        }
     }
     out.extend_from_slice(b"\r\n");
 }
@@ -55,7 +58,8 @@ impl Request {
     pub fn write_to(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.method.as_str().as_bytes());
         out.push(b' ');
-        out.extend_from_slice(self.uri.to_string().as_bytes());
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, "{}", self.uri);
         out.extend_from_slice(b" SIP/2.0\r\n");
         write_headers_and_body(out, &self.headers, &self.body);
     }
@@ -72,7 +76,7 @@ impl Response {
     /// Appends the wire form to `out`.
     pub fn write_to(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"SIP/2.0 ");
-        out.extend_from_slice(self.status.to_string().as_bytes());
+        let _ = write!(out, "{}", self.status);
         out.push(b' ');
         out.extend_from_slice(self.reason.as_bytes());
         out.extend_from_slice(b"\r\n");
