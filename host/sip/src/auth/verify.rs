@@ -106,10 +106,11 @@ pub enum RechallengeReason {
 /// Settings of a [`DigestVerifier`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestConfig {
-    /// Algorithms offered, one challenge each, in order (RFC 7616 §3.7: the client picks the
-    /// first it supports). sipp 3.6.1 only understands MD5 and takes the first challenge it
-    /// parses; with `[Sha256, Md5]` it computes an MD5 digest over the SHA-256 challenge's
-    /// `algorithm`... see the module docs of `registrar` for the tested default.
+    /// Algorithms offered, one challenge each, in order; answers using any other are
+    /// re-challenged. RFC 7616 §3.7 suggests the preferred (strongest) first, but sipp 3.6.1
+    /// reads only the first challenge and aborts unless it says MD5 ("authentication must
+    /// use MD5 or AKAv1-MD5"), and many deployed phones behave alike, so the default is
+    /// `[Md5, Sha256]`: everyone can answer, SHA-256-capable clients may choose it.
     pub algorithms: Vec<Algorithm>,
     /// Accept RFC 2069 answers without `qop` (old phones); RFC 7616 forbids them for new
     /// clients but FreeSWITCH accepts them.
@@ -119,10 +120,20 @@ pub struct DigestConfig {
 impl Default for DigestConfig {
     fn default() -> Self {
         Self {
-            algorithms: vec![Algorithm::Md5],
+            algorithms: vec![Algorithm::Md5, Algorithm::Sha256],
             allow_legacy_no_qop: true,
         }
     }
+}
+
+/// An answer whose shape passed [`DigestVerifier::check_shape`].
+struct CheckedAnswer<'a> {
+    username: &'a str,
+    nonce: &'a str,
+    uri: &'a str,
+    response: &'a str,
+    algorithm: Algorithm,
+    qop: Option<QopAuth<'a>>,
 }
 
 /// Mints challenges and verifies answers; all state is the nonce secret and config.
@@ -175,50 +186,18 @@ impl DigestVerifier {
         answer: &DigestAnswer<'_>,
         store: &dyn CredentialStore,
     ) -> Verdict {
-        let (Some(username), Some(answer_realm), Some(nonce), Some(uri), Some(response)) = (
-            answer.username,
-            answer.realm,
-            answer.nonce,
-            answer.uri,
-            answer.response,
-        ) else {
-            return Verdict::Malformed(
-                "digest answer lacks username, realm, nonce, uri or response",
-            );
+        let checked = match self.check_shape(realm, answer) {
+            Ok(checked) => checked,
+            Err(verdict) => return verdict,
         };
-        if answer_realm != realm {
-            return Verdict::Rechallenge(RechallengeReason::OtherRealm);
-        }
-        if answer
-            .userhash
-            .is_some_and(|flag| flag.eq_ignore_ascii_case("true"))
-        {
-            return Verdict::Rechallenge(RechallengeReason::UserHash);
-        }
-        let algorithm = match answer.algorithm.map(Algorithm::from_token) {
-            None => Algorithm::Md5,
-            Some(Some(algorithm)) => algorithm,
-            Some(None) => return Verdict::Rechallenge(RechallengeReason::UnofferedAlgorithm),
-        };
-        if !self.config.algorithms.contains(&algorithm) {
-            return Verdict::Rechallenge(RechallengeReason::UnofferedAlgorithm);
-        }
-        let qop = match (answer.qop, answer.nonce_count, answer.cnonce) {
-            (None, _, _) if self.config.allow_legacy_no_qop => None,
-            (Some(qop), Some(nonce_count), Some(cnonce)) if qop.eq_ignore_ascii_case("auth") => {
-                Some(QopAuth {
-                    nonce_count,
-                    cnonce,
-                })
-            }
-            (Some(qop), _, _) if qop.eq_ignore_ascii_case("auth") => {
-                return Verdict::Malformed("qop=auth without nc and cnonce");
-            }
-            _ => return Verdict::Rechallenge(RechallengeReason::UnsupportedQop),
-        };
-        if algorithm.is_session() && qop.is_none() && answer.cnonce.is_none() {
-            return Verdict::Malformed("-sess algorithm without cnonce");
-        }
+        let CheckedAnswer {
+            username,
+            nonce,
+            uri,
+            response,
+            algorithm,
+            qop,
+        } = checked;
         let nonce_status = self.nonces.check(now, nonce);
         if nonce_status == NonceStatus::Invalid {
             return Verdict::Rechallenge(RechallengeReason::UnknownNonce);
@@ -251,6 +230,66 @@ impl DigestVerifier {
         }
     }
 
+    /// The checks that need no secret: required parameters, realm, algorithm and qop.
+    fn check_shape<'a>(
+        &self,
+        realm: &str,
+        answer: &DigestAnswer<'a>,
+    ) -> Result<CheckedAnswer<'a>, Verdict> {
+        let (Some(username), Some(answer_realm), Some(nonce), Some(uri), Some(response)) = (
+            answer.username,
+            answer.realm,
+            answer.nonce,
+            answer.uri,
+            answer.response,
+        ) else {
+            return Err(Verdict::Malformed(
+                "digest answer lacks username, realm, nonce, uri or response",
+            ));
+        };
+        if answer_realm != realm {
+            return Err(Verdict::Rechallenge(RechallengeReason::OtherRealm));
+        }
+        if answer
+            .userhash
+            .is_some_and(|flag| flag.eq_ignore_ascii_case("true"))
+        {
+            return Err(Verdict::Rechallenge(RechallengeReason::UserHash));
+        }
+        let algorithm = match answer.algorithm.map(Algorithm::from_token) {
+            None => Algorithm::Md5,
+            Some(Some(algorithm)) if self.config.algorithms.contains(&algorithm) => algorithm,
+            Some(_) => return Err(Verdict::Rechallenge(RechallengeReason::UnofferedAlgorithm)),
+        };
+        if !self.config.algorithms.contains(&algorithm) {
+            return Err(Verdict::Rechallenge(RechallengeReason::UnofferedAlgorithm));
+        }
+        let qop = match (answer.qop, answer.nonce_count, answer.cnonce) {
+            (None, _, _) if self.config.allow_legacy_no_qop => None,
+            (Some(qop), Some(nonce_count), Some(cnonce)) if qop.eq_ignore_ascii_case("auth") => {
+                Some(QopAuth {
+                    nonce_count,
+                    cnonce,
+                })
+            }
+            (Some(qop), _, _) if qop.eq_ignore_ascii_case("auth") => {
+                return Err(Verdict::Malformed("qop=auth without nc and cnonce"));
+            }
+            _ => return Err(Verdict::Rechallenge(RechallengeReason::UnsupportedQop)),
+        };
+        if algorithm.is_session() && qop.is_none() && answer.cnonce.is_none() {
+            return Err(Verdict::Malformed("-sess algorithm without cnonce"));
+        }
+        Ok(CheckedAnswer {
+            username,
+            nonce,
+            uri,
+            response,
+            algorithm,
+            qop,
+        })
+    }
+
     fn decoy_ha1(&self, algorithm: Algorithm, username: &str, realm: &str) -> HexDigest {
         let mac = self
             .decoy
@@ -262,5 +301,265 @@ impl DigestVerifier {
             digest.as_str().get(..len).unwrap_or_default(),
         )
         .unwrap_or(digest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::algorithm::HashKind;
+    use crate::auth::credential::Credential;
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    const REALM: &str = "pbx.example";
+
+    fn verifier(start: Instant, config: DigestConfig) -> DigestVerifier {
+        let secret = b"unit-test-secret-unit-test-secret";
+        DigestVerifier::new(
+            NonceIssuer::new(secret, start, Duration::from_secs(30)),
+            secret,
+            config,
+        )
+    }
+
+    fn users() -> HashMap<String, Credential> {
+        HashMap::from([(
+            "alice".to_owned(),
+            Credential::Password("wonderland".to_owned()),
+        )])
+    }
+
+    /// Computes a correct answer for alice with the crate's own digest math.
+    fn response(
+        algorithm: Algorithm,
+        nonce: &str,
+        qop: Option<QopAuth<'_>>,
+        cnonce: Option<&str>,
+    ) -> String {
+        let ha1 = Credential::Password("wonderland".to_owned())
+            .ha1(algorithm.hash(), "alice", REALM)
+            .unwrap_or_else(|| HashKind::Md5.hex_of_parts(&[]));
+        let input = DigestInput {
+            algorithm,
+            nonce,
+            qop,
+            cnonce,
+            method: "REGISTER",
+            uri: "sip:pbx.example",
+        };
+        expected_response(&ha1, &input).to_string()
+    }
+
+    fn answer<'a>(nonce: &'a str, response: &'a str) -> DigestAnswer<'a> {
+        DigestAnswer {
+            username: Some("alice"),
+            realm: Some(REALM),
+            nonce: Some(nonce),
+            uri: Some("sip:pbx.example"),
+            response: Some(response),
+            qop: Some("auth"),
+            nonce_count: Some("00000001"),
+            cnonce: Some("abc"),
+            ..DigestAnswer::default()
+        }
+    }
+
+    #[test]
+    fn session_algorithm_round_trip() {
+        let t0 = Instant::now();
+        let mut v = verifier(
+            t0,
+            DigestConfig {
+                algorithms: vec![Algorithm::Sha256Sess],
+                allow_legacy_no_qop: false,
+            },
+        );
+        let challenge = v.challenges(t0, REALM, false);
+        assert_eq!(challenge.len(), 1);
+        let nonce = challenge
+            .first()
+            .map(|c| c.nonce.clone())
+            .unwrap_or_default();
+        let qop = QopAuth {
+            nonce_count: "00000001",
+            cnonce: "abc",
+        };
+        let digest = response(Algorithm::Sha256Sess, &nonce, Some(qop), None);
+        let a = DigestAnswer {
+            algorithm: Some("SHA-256-sess"),
+            ..answer(&nonce, &digest)
+        };
+        assert_eq!(
+            v.verify(t0, "REGISTER", REALM, &a, &users()),
+            Verdict::Authenticated {
+                username: "alice".to_owned(),
+                algorithm: Algorithm::Sha256Sess
+            }
+        );
+    }
+
+    #[test]
+    fn answers_outside_what_was_offered_are_rechallenged() {
+        let t0 = Instant::now();
+        let mut v = verifier(
+            t0,
+            DigestConfig {
+                algorithms: vec![Algorithm::Sha256],
+                allow_legacy_no_qop: false,
+            },
+        );
+        let nonce = v
+            .challenges(t0, REALM, false)
+            .first()
+            .map(|c| c.nonce.clone())
+            .unwrap_or_default();
+        let digest = response(
+            Algorithm::Md5,
+            &nonce,
+            Some(QopAuth {
+                nonce_count: "00000001",
+                cnonce: "abc",
+            }),
+            None,
+        );
+        let cases = [
+            (
+                DigestAnswer {
+                    algorithm: None,
+                    ..answer(&nonce, &digest)
+                },
+                RechallengeReason::UnofferedAlgorithm,
+            ),
+            (
+                DigestAnswer {
+                    algorithm: Some("SHA-512-256"),
+                    ..answer(&nonce, &digest)
+                },
+                RechallengeReason::UnofferedAlgorithm,
+            ),
+            (
+                DigestAnswer {
+                    algorithm: Some("SHA-256"),
+                    qop: Some("auth-int"),
+                    ..answer(&nonce, &digest)
+                },
+                RechallengeReason::UnsupportedQop,
+            ),
+            (
+                DigestAnswer {
+                    algorithm: Some("SHA-256"),
+                    qop: None,
+                    ..answer(&nonce, &digest)
+                },
+                RechallengeReason::UnsupportedQop,
+            ),
+            (
+                DigestAnswer {
+                    algorithm: Some("SHA-256"),
+                    userhash: Some("true"),
+                    ..answer(&nonce, &digest)
+                },
+                RechallengeReason::UserHash,
+            ),
+            (
+                DigestAnswer {
+                    algorithm: Some("SHA-256"),
+                    realm: Some("other"),
+                    ..answer(&nonce, &digest)
+                },
+                RechallengeReason::OtherRealm,
+            ),
+        ];
+        for (a, reason) in cases {
+            assert_eq!(
+                v.verify(t0, "REGISTER", REALM, &a, &users()),
+                Verdict::Rechallenge(reason),
+                "{a:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_parameters_are_malformed() {
+        let t0 = Instant::now();
+        let mut v = verifier(t0, DigestConfig::default());
+        let nonce = v
+            .challenges(t0, REALM, false)
+            .first()
+            .map(|c| c.nonce.clone())
+            .unwrap_or_default();
+        let no_nc = DigestAnswer {
+            nonce_count: None,
+            ..answer(&nonce, "00")
+        };
+        assert!(matches!(
+            v.verify(t0, "REGISTER", REALM, &no_nc, &users()),
+            Verdict::Malformed(_)
+        ));
+        let no_response = DigestAnswer {
+            response: None,
+            ..answer(&nonce, "00")
+        };
+        assert!(matches!(
+            v.verify(t0, "REGISTER", REALM, &no_response, &users()),
+            Verdict::Malformed(_)
+        ));
+    }
+
+    #[test]
+    fn method_is_part_of_the_digest() {
+        let t0 = Instant::now();
+        let mut v = verifier(t0, DigestConfig::default());
+        let nonce = v
+            .challenges(t0, REALM, false)
+            .first()
+            .map(|c| c.nonce.clone())
+            .unwrap_or_default();
+        let digest = response(
+            Algorithm::Md5,
+            &nonce,
+            Some(QopAuth {
+                nonce_count: "00000001",
+                cnonce: "abc",
+            }),
+            None,
+        );
+        let a = answer(&nonce, &digest);
+        assert!(matches!(
+            v.verify(t0, "REGISTER", REALM, &a, &users()),
+            Verdict::Authenticated { .. }
+        ));
+        assert_eq!(v.verify(t0, "INVITE", REALM, &a, &users()), Verdict::Failed);
+        // Upper-case hex from the client is accepted.
+        let upper = digest.to_ascii_uppercase();
+        let a = answer(&nonce, &upper);
+        assert!(matches!(
+            v.verify(t0, "REGISTER", REALM, &a, &users()),
+            Verdict::Authenticated { .. }
+        ));
+    }
+
+    #[test]
+    fn challenge_text_matches_freeswitch_parameter_order() {
+        let challenge = Challenge {
+            realm: "127.0.0.1".to_owned(),
+            nonce: "n1".to_owned(),
+            algorithm: Algorithm::Md5,
+            stale: false,
+        };
+        assert_eq!(
+            challenge.to_string(),
+            r#"Digest realm="127.0.0.1", nonce="n1", algorithm=MD5, qop="auth""#
+        );
+        let stale = Challenge {
+            stale: true,
+            algorithm: Algorithm::Sha256,
+            ..challenge
+        };
+        assert_eq!(
+            stale.to_string(),
+            r#"Digest realm="127.0.0.1", nonce="n1", algorithm=SHA-256, qop="auth", stale=true"#
+        );
     }
 }
