@@ -73,6 +73,7 @@ impl ProfileDriver {
                 received = recv_datagram(self.udp.as_deref(), &mut datagram) => {
                     if let Some((len, source)) = received {
                         let data = datagram.get(..len).unwrap_or_default();
+                        trace_message("recv", "UDP", source, data);
                         self.core.handle_bytes(Instant::now(), data, source, Transport::Udp);
                     }
                 }
@@ -101,6 +102,7 @@ impl ProfileDriver {
                 );
             }
             StreamEvent::Message { peer, data } => {
+                trace_message("recv", "TCP", peer, &data);
                 self.core
                     .handle_bytes(Instant::now(), &data, peer, Transport::Tcp);
             }
@@ -129,7 +131,9 @@ impl ProfileDriver {
         let Some(socket) = &self.udp else {
             return false;
         };
-        udp::send(socket, &transmit.message.to_bytes(), transmit.dest).await;
+        let bytes = transmit.message.to_bytes();
+        trace_message("send", "UDP", transmit.dest, &bytes);
+        udp::send(socket, &bytes, transmit.dest).await;
         true
     }
 
@@ -138,6 +142,7 @@ impl ProfileDriver {
     /// sent-by port.
     fn send_stream(&mut self, transmit: &Transmit) -> bool {
         let bytes = bytes::Bytes::from(transmit.message.to_bytes());
+        trace_message("send", "TCP", transmit.dest, &bytes);
         match self.connections.send(transmit.dest, bytes.clone()) {
             connections::SendOutcome::Queued => return true,
             connections::SendOutcome::QueueFull => {
@@ -156,6 +161,19 @@ impl ProfileDriver {
         );
         tcp::connect(target, bytes, streams.ctx.clone());
         true
+    }
+}
+
+/// At log level debug, every message in and out, like `sofia global siptrace on`.
+fn trace_message(direction: &str, transport: &str, peer: SocketAddr, bytes: &[u8]) {
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let shown = &bytes[..bytes.len().min(4096)];
+        tracing::debug!(
+            "{direction} {} bytes {} {peer} over {transport}:\n{}",
+            bytes.len(),
+            if direction == "recv" { "from" } else { "to" },
+            String::from_utf8_lossy(shown).trim_end()
+        );
     }
 }
 
