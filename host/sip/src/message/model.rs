@@ -232,3 +232,86 @@ impl From<Response> for Message {
         Message::Response(r)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INVITE: &[u8] = b"INVITE sip:bob@example.com SIP/2.0\r\n\
+Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP b.example.com;branch=z9hG4bK2\r\n\
+Max-Forwards: 70\r\n\
+Record-Route: <sip:p.example.com;lr>\r\n\
+From: Alice <sip:alice@example.com>;tag=1\r\n\
+To: <sip:bob@example.com>\r\n\
+Call-ID: c1\r\n\
+CSeq: 1 INVITE\r\n\
+Contact: <sip:alice@a.example.com>\r\n\
+Content-Length: 0\r\n\r\n";
+
+    fn invite() -> Request {
+        match Message::parse(INVITE).map(|p| p.message) {
+            Ok(Message::Request(r)) => r,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn response_copies_the_rfc3261_headers() {
+        let req = invite();
+        let mut resp = Response::for_request(&req, 180, Response::default_reason(180));
+        let names: Vec<_> = resp.headers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["Via", "From", "To", "Call-ID", "CSeq"]);
+        assert_eq!(resp.vias().map(|v| v.len()), Ok(2));
+        assert_eq!(resp.to().map(|t| t.tag().map(str::to_owned)), Ok(None));
+        resp.headers.set_to_tag("as83kd").unwrap();
+        assert_eq!(resp.to().unwrap().tag(), Some("as83kd"));
+        let printed = resp.to_bytes();
+        assert!(printed.starts_with(b"SIP/2.0 180 Ringing\r\n"));
+        assert!(printed.ends_with(b"Content-Length: 0\r\n\r\n"));
+    }
+
+    #[test]
+    fn printing_recomputes_content_length() {
+        let mut req = invite();
+        req.body = b"v=0\r\n".to_vec();
+        let printed = req.to_bytes();
+        let text = String::from_utf8(printed.clone()).unwrap();
+        assert!(text.contains("Content-Length: 5\r\n"), "{text}");
+        assert_eq!(text.matches("Content-Length").count(), 1);
+        let reparsed = Message::parse(&printed).unwrap().message;
+        assert_eq!(reparsed.body(), b"v=0\r\n");
+    }
+
+    #[test]
+    fn via_received_and_rport_round_trip_through_the_message() {
+        let mut req = invite();
+        let mut top = req.via_top().unwrap();
+        top.set_received("192.0.2.9".parse().unwrap());
+        top.set_rport(5099);
+        req.headers.set_via_top(&top).unwrap();
+        let reparsed = match Message::parse(&req.to_bytes()).map(|p| p.message) {
+            Ok(Message::Request(r)) => r,
+            other => panic!("{other:?}"),
+        };
+        let vias = reparsed.vias().unwrap();
+        assert_eq!(vias.len(), 2);
+        assert_eq!(vias[0].received(), Some("192.0.2.9"));
+        assert_eq!(vias[0].rport(), Some(Some(5099)));
+        assert_eq!(vias[1].branch(), Some("z9hG4bK2"));
+    }
+
+    #[test]
+    fn salvaged_headers_answer_a_broken_request() {
+        let broken = b"INVITE <sip:bob@example.com> SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nCall-ID: c9\r\nCSeq: 4 INVITE\r\n\r\n";
+        let error = Message::parse(broken).unwrap_err();
+        let headers = super::super::salvage_headers(broken).unwrap();
+        let resp = Response::for_headers(&headers, error.status_code(), "Bad Request");
+        assert_eq!(resp.status, 400);
+        assert_eq!(resp.call_id(), Ok("c9"));
+        assert_eq!(resp.via_top().unwrap().branch(), Some("z9hG4bKx"));
+        assert_eq!(
+            super::super::salvage_headers(b"SIP/2.0 200 OK\r\nVia: x\r\n\r\n"),
+            None
+        );
+    }
+}

@@ -319,3 +319,138 @@ pub(super) fn content_length_of<'a>(
     }
     Ok(length)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::headers::CSeq;
+
+    fn parse(buf: &[u8]) -> Result<Parsed, ParseError> {
+        parse_datagram(buf, &Limits::default())
+    }
+
+    fn request(buf: &[u8]) -> Request {
+        match parse(buf).map(|p| p.message) {
+            Ok(Message::Request(r)) => r,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn folded_and_compact_headers() {
+        let r = request(
+            b"\r\nOPTIONS sip:a@b SIP/2.0\r\ni: x\r\nSubject: one\r\n  two\r\n\tthree\r\nl:0\r\n\r\n",
+        );
+        assert_eq!(r.call_id(), Ok("x"));
+        assert_eq!(r.header(&HeaderName::Subject), Some("one two three"));
+        assert_eq!(r.content_length(), Ok(Some(0)));
+        assert_eq!(r.headers.len(), 3);
+    }
+
+    #[test]
+    fn bare_lf_line_ends_are_tolerated() {
+        let r = request(b"BYE sip:a@b SIP/2.0\nCSeq: 2 BYE\nContent-Length: 2\n\nhi");
+        assert_eq!(r.cseq(), Ok(CSeq::new(2, Method::Bye)));
+        assert_eq!(r.body, b"hi");
+    }
+
+    #[test]
+    fn start_line_errors() {
+        let cases: [(&[u8], ParseError); 9] = [
+            (b"", ParseError::Empty),
+            (b"\r\n\r\n", ParseError::Empty),
+            (b"INVITE sip:a@b SIP/2.0\r\nVia: x", ParseError::Incomplete),
+            (
+                b"INVITE sip:a@b SIP/2.1\r\n\r\n",
+                ParseError::UnsupportedVersion,
+            ),
+            (
+                b"INVITE sip:a@b HTTP/1.1\r\n\r\n",
+                ParseError::InvalidRequestLine,
+            ),
+            (
+                b"IN VITE sip:a@b SIP/2.0\r\n\r\n",
+                ParseError::InvalidRequestUri(UriError::ForbiddenCharacter),
+            ),
+            (b"INV(TE sip:a@b SIP/2.0\r\n\r\n", ParseError::InvalidMethod),
+            (b"SIP/2.0 20 OK\r\n\r\n", ParseError::InvalidStatusCode),
+            (b"SIP/2.0 700 Nope\r\n\r\n", ParseError::InvalidStatusCode),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse(input).map(|p| p.message), Err(expected), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn header_line_errors() {
+        assert_eq!(
+            parse(b"OPTIONS sip:a@b SIP/2.0\r\nNo colon here\r\n\r\n"),
+            Err(ParseError::InvalidHeaderLine { line: 2 })
+        );
+        assert_eq!(
+            parse(b"OPTIONS sip:a@b SIP/2.0\r\nBad Name: x\r\n\r\n"),
+            Err(ParseError::InvalidHeaderLine { line: 2 })
+        );
+        assert_eq!(
+            parse(b"OPTIONS sip:a@b SIP/2.0\r\n continuation: first\r\n\r\n"),
+            Err(ParseError::InvalidHeaderLine { line: 2 })
+        );
+    }
+
+    #[test]
+    fn response_line_with_and_without_reason() {
+        for (input, reason) in [
+            (&b"SIP/2.0 180 Ringing\r\n\r\n"[..], "Ringing"),
+            (b"SIP/2.0 100 \r\n\r\n", ""),
+            (b"SIP/2.0 100\r\n\r\n", ""),
+            (b"sip/2.0 486 Busy Here\r\n\r\n", "Busy Here"),
+        ] {
+            let Ok(Message::Response(r)) = parse(input).map(|p| p.message) else {
+                panic!("{input:?}")
+            };
+            assert_eq!(r.reason, reason);
+        }
+    }
+
+    #[test]
+    fn body_framing_and_caps() {
+        let msg = b"MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 3\r\n\r\nabcdef";
+        let parsed = parse(msg).unwrap();
+        assert_eq!(parsed.consumed, msg.len() - 3);
+        assert_eq!(parsed.message.body(), b"abc");
+        let no_length = b"MESSAGE sip:a@b SIP/2.0\r\n\r\nabcdef";
+        assert_eq!(parse(no_length).unwrap().message.body(), b"abcdef");
+        let tight = Limits {
+            max_header_bytes: 20,
+            max_body_bytes: 2,
+        };
+        assert_eq!(
+            parse_datagram(msg, &tight),
+            Err(ParseError::HeadersTooLarge { limit: 20 })
+        );
+        let tight = Limits {
+            max_header_bytes: 1024,
+            max_body_bytes: 2,
+        };
+        assert_eq!(
+            parse_datagram(msg, &tight),
+            Err(ParseError::BodyTooLarge {
+                length: 3,
+                limit: 2
+            })
+        );
+        assert_eq!(
+            parse_datagram(no_length, &tight),
+            Err(ParseError::BodyTooLarge {
+                length: 6,
+                limit: 2
+            })
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_in_headers_is_replaced_not_fatal() {
+        let r = request(b"OPTIONS sip:a@b SIP/2.0\r\nSubject: caf\xe9\r\n\r\n");
+        assert_eq!(r.header(&HeaderName::Subject), Some("caf\u{FFFD}"));
+    }
+}
