@@ -27,7 +27,7 @@ impl XorShift {
 fn valid_packet(rng: &mut XorShift) -> Vec<u8> {
     let header = RtpHeader {
         payload_type: (rng.next() % 128) as u8,
-        marker: rng.next() % 2 == 0,
+        marker: rng.next().is_multiple_of(2),
         sequence: rng.next() as u16,
         timestamp: rng.next() as u32,
         ssrc: (rng.next() % 3) as u32,
