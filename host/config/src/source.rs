@@ -54,7 +54,7 @@ impl SourceFile {
             Some(span) => self.at(&span),
             None => self.whole(),
         };
-        let message = err.message().to_owned();
+        let message = self.name_duplicate_key(err.message(), err.span());
         // The reader only renders the key path when it has no input to quote.
         err.set_input(None);
         let keys = key_path_of(&err.to_string());
@@ -89,6 +89,20 @@ impl SourceFile {
             KeyPath::new(section, key),
             Problem::WrongValue(message),
         )
+    }
+}
+
+impl SourceFile {
+    /// The TOML reader says only "duplicate key"; name the key from the source.
+    fn name_duplicate_key(&self, message: &str, span: Option<Range<usize>>) -> String {
+        let key = span
+            .and_then(|span| self.text.get(span))
+            .map(str::trim)
+            .filter(|key| !key.is_empty() && !key.contains('\n'));
+        match key {
+            Some(key) if message == "duplicate key" => format!("duplicate key {key}"),
+            _ => message.to_owned(),
+        }
     }
 }
 
@@ -284,6 +298,15 @@ mod tests {
             err.to_string()
                 .starts_with("conf/profiles/internal.toml:1:9: "),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn duplicate_key_is_named() {
+        let err = parse_err("[profile]\nsip-port = 1\nsip-port = 2\n");
+        assert_eq!(
+            err.to_string(),
+            "conf/profiles/internal.toml:3:1: duplicate key sip-port"
         );
     }
 
