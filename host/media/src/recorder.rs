@@ -60,6 +60,19 @@ impl<W: Write + Seek> std::fmt::Debug for Recorder<W> {
     }
 }
 
+impl Recorder<std::io::BufWriter<std::fs::File>> {
+    /// Creates (or truncates) the WAV file at `path`, buffered.
+    pub fn create(
+        path: &std::path::Path,
+        sample_rate: u32,
+        layout: RecordLayout,
+        max_lag: usize,
+    ) -> Result<Self, RecordError> {
+        let file = std::fs::File::create(path).map_err(hound::Error::IoError)?;
+        Self::new(std::io::BufWriter::new(file), sample_rate, layout, max_lag)
+    }
+}
+
 impl<W: Write + Seek> Recorder<W> {
     /// Starts a 16-bit WAV at `sample_rate` in `layout`. A party whose
     /// audio stops (hold, one-way media) is recorded as silence once the
@@ -86,6 +99,13 @@ impl<W: Write + Seek> Recorder<W> {
             max_lag,
             samples_written: 0,
         })
+    }
+
+    /// Makes the file valid as it stands (header sizes updated), so a crash
+    /// loses at most what came after; call it every few seconds.
+    pub fn flush(&mut self) -> Result<(), RecordError> {
+        self.writer.flush()?;
+        Ok(())
     }
 
     /// Sample frames (one per channel set) written so far.
@@ -191,6 +211,24 @@ mod tests {
         let power = |f| goertzel_power(&audio.samples, 16000, f);
         assert!(power(440.0) > 1000.0 * power(2000.0));
         assert!(power(1000.0) > 1000.0 * power(2000.0));
+    }
+
+    #[test]
+    fn records_to_a_file_that_is_valid_after_flush_and_after_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("call.wav");
+        let tone = sine(8000, 440.0, 8000.0, 800);
+        let mut recorder = Recorder::create(&path, 8000, RecordLayout::Mono, 1600).unwrap();
+        recorder.push(Party::A, &tone).unwrap();
+        recorder.push(Party::B, &[0; 800]).unwrap();
+        recorder.flush().unwrap();
+        let mid_call = read_wav(std::fs::File::open(&path).unwrap()).unwrap();
+        assert_eq!(mid_call.samples, tone);
+        recorder.push(Party::A, &tone).unwrap();
+        assert_eq!(recorder.finish().unwrap(), 1600);
+        let done = read_wav(std::fs::File::open(&path).unwrap()).unwrap();
+        assert_eq!(done.samples.len(), 1600);
+        assert_eq!(&done.samples[800..], &tone[..]);
     }
 
     #[test]
