@@ -219,9 +219,11 @@ mod tests {
                 at_tone > 100.0 * off_tone,
                 "{name}: {at_tone} vs {off_tone}"
             );
+            // Waveform coders track the input closely (measured: μ 43 dB,
+            // A 37 dB, G.722 47 dB); Opus is perceptual (measured 16 dB).
             let min_snr = match name {
-                CodecName::Pcmu | CodecName::Pcma => 30.0,
-                _ => 10.0,
+                CodecName::Opus => 10.0,
+                _ => 30.0,
             };
             let snr = snr_db(&input[frame * 5..], &output[frame * 5..], 400);
             assert!(snr > min_snr, "{name}: SNR {snr:.1} dB");
