@@ -186,7 +186,7 @@ impl AuthFailureLimiter {
         tracked.failures.push_back(now);
         let count = u32::try_from(tracked.failures.len()).unwrap_or(u32::MAX);
         if count >= threshold {
-            let until = now + ban_duration;
+            let until = later(now, ban_duration);
             tracked.banned_until = Some(until);
             tracked.failures.clear();
             self.ban_order.insert((until, key));
@@ -207,7 +207,7 @@ impl AuthFailureLimiter {
         let idle_end = self
             .idle_order
             .first()
-            .map(|(last, _)| *last + self.config.window);
+            .map(|(last, _)| later(*last, self.config.window));
         match (ban_end, idle_end) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -270,6 +270,13 @@ impl AuthFailureLimiter {
     }
 }
 
+/// `at + span`, saturating at ten years past `at` so that a silly configured duration
+/// (`Duration::MAX`) cannot overflow `Instant` and panic.
+fn later(at: Instant, span: Duration) -> Instant {
+    const TEN_YEARS: Duration = Duration::from_secs(10 * 365 * 86_400);
+    at.checked_add(span.min(TEN_YEARS)).unwrap_or(at)
+}
+
 fn mask_v6(address: Ipv6Addr, prefix_len: u8) -> Ipv6Addr {
     let prefix_len = u32::from(prefix_len.min(128));
     let mask = u128::MAX.checked_shl(128 - prefix_len).unwrap_or(0);
@@ -279,6 +286,23 @@ fn mask_v6(address: Ipv6Addr, prefix_len: u8) -> Ipv6Addr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_configured_durations_do_not_overflow() {
+        let t0 = Instant::now();
+        let mut limiter = AuthFailureLimiter::new(LimiterConfig {
+            max_failures: 2,
+            window: Duration::MAX,
+            ban_duration: Duration::MAX,
+            ..LimiterConfig::default()
+        });
+        let ip = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+        assert_eq!(limiter.record_failure(ip, t0), None);
+        assert!(limiter.poll_timeout().is_some());
+        let ban = limiter.record_failure(ip, t0 + Duration::from_secs(1_000_000));
+        assert!(ban.is_some_and(|b| b.until > t0));
+        assert!(limiter.is_banned(ip, t0 + Duration::from_secs(2_000_000)));
+    }
 
     #[test]
     fn ipv6_prefix_masking() {

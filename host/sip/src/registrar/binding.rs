@@ -125,7 +125,9 @@ pub(crate) fn same_contact(a: &Uri, b: &Uri) -> bool {
     }
 }
 
-/// A duration in whole seconds.
-pub(crate) fn secs(seconds: u32) -> Duration {
-    Duration::from_secs(u64::from(seconds))
+/// `now` plus a lifetime in seconds. At most ~136 years, which no platform's `Instant`
+/// overflows; the fallback keeps even that path panic-free.
+pub(crate) fn expiry_after(now: Instant, seconds: u32) -> Instant {
+    let span = Duration::from_secs(u64::from(seconds));
+    now.checked_add(span).unwrap_or(now)
 }

@@ -5,7 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::binding::{Aor, Binding, BindingChange, BindingId, RemovalReason, same_contact, secs};
+use super::binding::{
+    Aor, Binding, BindingChange, BindingId, RemovalReason, expiry_after, same_contact,
+};
 use crate::headers::{NameAddr, Transport};
 
 /// Why a REGISTER's binding update was refused as a whole.
@@ -312,7 +314,7 @@ fn refresh(
     context: &RegisterContext<'_>,
 ) {
     binding.contact = request.contact.clone();
-    binding.expires_at = now + secs(request.expires);
+    binding.expires_at = expiry_after(now, request.expires);
     binding.call_id = context.call_id.to_owned();
     binding.cseq = context.cseq;
     binding.source = context.source;
@@ -331,7 +333,7 @@ fn new_binding(
         id,
         aor: aor.clone(),
         contact: request.contact.clone(),
-        expires_at: now + secs(request.expires),
+        expires_at: expiry_after(now, request.expires),
         registered_at: now,
         call_id: context.call_id.to_owned(),
         cseq: context.cseq,
