@@ -561,5 +561,16 @@ mod tests {
             stale.to_string(),
             r#"Digest realm="127.0.0.1", nonce="n1", algorithm=SHA-256, qop="auth", stale=true"#
         );
+        // And the message model reads it back field for field.
+        let parsed = crate::headers::DigestChallenge::parse(&stale.to_string());
+        let parsed = parsed.unwrap_or_default();
+        assert_eq!(parsed.realm, "127.0.0.1");
+        assert_eq!(parsed.nonce, "n1");
+        assert!(parsed.stale);
+        assert_eq!(
+            parsed.algorithm,
+            Some(crate::headers::DigestAlgorithm::Sha256)
+        );
+        assert_eq!(parsed.qop, vec!["auth".to_owned()]);
     }
 }
