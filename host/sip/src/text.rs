@@ -61,7 +61,8 @@ pub(crate) fn quoted_len(s: &[u8]) -> Option<usize> {
 }
 
 /// Removes the surrounding quotes of a quoted string and resolves its
-/// quoted-pairs; returns the input unchanged when it is not quoted.
+/// quoted-pairs (stray CR or LF read as a space); returns the input
+/// unchanged when it is not quoted.
 pub(crate) fn unquote(s: &str) -> String {
     let Some(inner) = s.strip_prefix('"').and_then(|rest| rest.strip_suffix('"')) else {
         return s.to_owned();
@@ -69,26 +70,36 @@ pub(crate) fn unquote(s: &str) -> String {
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(next) = chars.next() {
-                out.push(next);
-            }
-        } else {
-            out.push(c);
+        let c = if c == '\\' { chars.next() } else { Some(c) };
+        match c {
+            // CR and LF cannot be represented inside quotes (see `quote`).
+            Some('\r' | '\n') => out.push(' '),
+            Some(c) => out.push(c),
+            None => {}
         }
     }
     out
 }
 
-/// Wraps `s` in quotes, escaping `"` and `\` as quoted-pairs.
+/// Wraps `s` in quotes, escaping `"`, `\` and control characters as
+/// quoted-pairs (RFC 3261 §25.1 `qdtext` excludes them). CR and LF cannot
+/// be quoted at all and become spaces.
 pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
+        match c {
+            '\r' | '\n' => out.push(' '),
+            '"' | '\\' | '\x7f' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_ascii_control() && c != '\t' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
         }
-        out.push(c);
     }
     out.push('"');
     out
@@ -177,6 +188,10 @@ mod tests {
     fn quoting_round_trips() {
         let raw = r#"J Rosenberg \""#;
         assert_eq!(unquote(&quote(raw)), raw);
+        let controls = "BEL:\x07 NUL:\0 DEL:\x7f";
+        assert_eq!(quote(controls), "\"BEL:\\\x07 NUL:\\\0 DEL:\\\x7f\"");
+        assert_eq!(unquote(&quote(controls)), controls);
+        assert_eq!(quote("a\r\nb"), "\"a  b\"");
         assert_eq!(quoted_len(br#""a\"b" x"#), Some(6));
         assert_eq!(quoted_len(br#""abc"#), None);
     }

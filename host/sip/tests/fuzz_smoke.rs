@@ -63,13 +63,24 @@ fn every_prefix_of_every_corpus_file() {
     }
 }
 
+/// Rounds per corpus file; `SIP_FUZZ_ROUNDS` and `SIP_FUZZ_SEED` allow a
+/// longer or different run without nightly (`cargo test --release`).
+fn rounds_and_seed() -> (usize, u64) {
+    let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    (
+        var("SIP_FUZZ_ROUNDS").map_or(400, |r: u64| r as usize),
+        var("SIP_FUZZ_SEED").unwrap_or(0x005e_ed0f_5107),
+    )
+}
+
 #[test]
 fn random_mutations_of_corpus_files() {
     let files = common::all();
-    let mut rng = Rng(0x5eed_0f_5107);
+    let (rounds, seed) = rounds_and_seed();
+    let mut rng = Rng(seed.max(1));
     for (index, (name, bytes)) in files.iter().enumerate() {
         let other = &files[(index + 7) % files.len()].1;
-        for round in 0..400 {
+        for round in 0..rounds {
             let data = mutate(&mut rng, bytes, other);
             let outcome = std::panic::catch_unwind(|| parse_message(&data));
             assert!(

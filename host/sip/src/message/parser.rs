@@ -189,6 +189,13 @@ pub(super) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     .map(|(i, l)| (i + 1, l))
 }
 
+/// Trims white space around a header value, counting stray CRs as white
+/// space: the printer turns them into spaces (no bare CR reaches the wire),
+/// so trimming them here keeps parse and print consistent.
+fn trim_value(s: &str) -> &str {
+    s.trim_matches([' ', '\t', '\r'])
+}
+
 /// Parses the start line and the header lines.
 pub(super) fn parse_head(text: &str) -> Result<(StartLine, Headers), ParseError> {
     let mut lines = lines(text).peekable();
@@ -206,7 +213,7 @@ pub(super) fn parse_head(text: &str) -> Result<(StartLine, Headers), ParseError>
         if !is_token(name) {
             return Err(ParseError::InvalidHeaderLine { line: number });
         }
-        let first_part = trim_ws(&line[colon + 1..]);
+        let first_part = trim_value(&line[colon + 1..]);
         // RFC 3261 §7.3.1: a line starting with white space continues the
         // previous one; the folding is equivalent to a single SP.
         let mut folded: Option<String> = None;
@@ -217,7 +224,7 @@ pub(super) fn parse_head(text: &str) -> Result<(StartLine, Headers), ParseError>
             if !is_ws(b) {
                 break;
             }
-            let piece = trim_ws(next);
+            let piece = trim_value(next);
             let value = folded.get_or_insert_with(|| first_part.to_owned());
             if !piece.is_empty() {
                 if !value.is_empty() {

@@ -18,16 +18,29 @@ fn write_headers_and_body(out: &mut Vec<u8>, headers: &Headers, body: &[u8]) {
             }
             continue;
         }
+        let start = out.len();
         out.extend_from_slice(h.name.as_str().as_bytes());
         out.extend_from_slice(b": ");
         out.extend_from_slice(h.value.as_bytes());
-        out.extend_from_slice(b"\r\n");
+        end_line(out, start);
     }
     if !length_written {
         write_content_length(out, headers, body.len());
     }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(body);
+}
+
+/// Terminates the line that starts at `start`, first turning any CR or LF
+/// inside it into a space: a value set by code (or a URI field) holding a
+/// line break must not be able to inject headers.
+fn end_line(out: &mut Vec<u8>, start: usize) {
+    if let Some(line) = out.get_mut(start..) {
+        for b in line.iter_mut().filter(|b| **b == b'\r' || **b == b'\n') {
+            *b = b' ';
+        }
+    }
+    out.extend_from_slice(b"\r\n");
 }
 
 /// Keeps the stored spelling when it already states `len` (so parsed
@@ -56,11 +69,13 @@ fn estimate(headers: &Headers, body: &[u8]) -> usize {
 impl Request {
     /// Appends the wire form to `out`.
     pub fn write_to(&self, out: &mut Vec<u8>) {
+        let start = out.len();
         out.extend_from_slice(self.method.as_str().as_bytes());
         out.push(b' ');
         // Writing into a Vec cannot fail.
         let _ = write!(out, "{}", self.uri);
-        out.extend_from_slice(b" SIP/2.0\r\n");
+        out.extend_from_slice(b" SIP/2.0");
+        end_line(out, start);
         write_headers_and_body(out, &self.headers, &self.body);
     }
 
@@ -75,11 +90,12 @@ impl Request {
 impl Response {
     /// Appends the wire form to `out`.
     pub fn write_to(&self, out: &mut Vec<u8>) {
+        let start = out.len();
         out.extend_from_slice(b"SIP/2.0 ");
         let _ = write!(out, "{}", self.status);
         out.push(b' ');
         out.extend_from_slice(self.reason.as_bytes());
-        out.extend_from_slice(b"\r\n");
+        end_line(out, start);
         write_headers_and_body(out, &self.headers, &self.body);
     }
 
@@ -129,5 +145,34 @@ impl fmt::Display for Response {
 impl fmt::Display for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         display(&self.to_bytes(), f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::Method;
+    use crate::uri::Uri;
+
+    #[test]
+    fn line_breaks_in_values_cannot_inject_headers() {
+        let uri = Uri::parse("sip:bob@example.com").unwrap();
+        let mut req = Request::new(Method::Options, uri);
+        req.headers
+            .push(HeaderName::Subject, "hi\r\nVia: SIP/2.0/UDP evil");
+        let printed = req.to_bytes();
+        let reparsed = Message::parse(&printed).unwrap().message;
+        assert_eq!(reparsed.headers().count(&HeaderName::Via), 0);
+        assert_eq!(
+            reparsed.headers().get(&HeaderName::Subject),
+            Some("hi  Via: SIP/2.0/UDP evil")
+        );
+        let mut resp = Response::new(200, "OK\r\nX: y");
+        resp.headers.push(HeaderName::CallId, "c");
+        let printed = String::from_utf8(resp.to_bytes()).unwrap();
+        assert!(
+            printed.starts_with("SIP/2.0 200 OK  X: y\r\nCall-ID: c\r\n"),
+            "{printed}"
+        );
     }
 }
