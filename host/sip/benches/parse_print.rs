@@ -50,7 +50,9 @@ fn parse_print(c: &mut Criterion) {
         b.iter(|| Message::parse(black_box(INVITE)))
     });
     let message = parsed.message;
-    group.bench_function("print_invite", |b| b.iter(|| black_box(&message).to_bytes()));
+    group.bench_function("print_invite", |b| {
+        b.iter(|| black_box(&message).to_bytes())
+    });
     group.bench_function("parse_print_invite", |b| {
         b.iter(|| {
             let parsed = Message::parse(black_box(INVITE)).expect("parses");

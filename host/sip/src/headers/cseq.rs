@@ -25,9 +25,7 @@ impl CSeq {
     /// Parses `1*DIGIT LWS Method`.
     pub fn parse(s: &str) -> Result<CSeq, Problem> {
         let s = trim_ws(s);
-        let split = s
-            .find([' ', '\t'])
-            .ok_or(Problem::Method)?;
+        let split = s.find([' ', '\t']).ok_or(Problem::Method)?;
         let seq = parse_decimal(&s[..split]).ok_or(Problem::Number)?;
         let method = trim_ws(&s[split..]);
         if method.bytes().any(is_ws) {

@@ -109,9 +109,7 @@ impl Via {
         if !name.eq_ignore_ascii_case("SIP") || version != "2.0" {
             return Err(Problem::SentProtocol);
         }
-        let transport_len = rest
-            .find([' ', '\t'])
-            .ok_or(Problem::SentProtocol)?;
+        let transport_len = rest.find([' ', '\t']).ok_or(Problem::SentProtocol)?;
         let transport = &rest[..transport_len];
         if !is_token(transport) {
             return Err(Problem::SentProtocol);
