@@ -18,12 +18,12 @@
 //! - [`params`]: [`Params`], ordered `;name=value` lists.
 
 pub mod auth;
-pub mod limiter;
-pub mod options;
-pub mod registrar;
 pub mod headers;
+pub mod limiter;
 pub mod message;
+pub mod options;
 pub mod params;
+pub mod registrar;
 mod text;
 pub mod transaction;
 pub mod uri;
