@@ -38,15 +38,15 @@ macro_rules! header_names {
                 $( ($lower, HeaderName::$variant), )*
             ];
 
-            fn from_lowercase(lower: &str) -> Option<HeaderName> {
-                let mut slot = name_hash(lower.as_bytes());
+            fn from_lowercase(lower: &[u8]) -> Option<HeaderName> {
+                let mut slot = name_hash(lower);
                 loop {
                     let index = *KNOWN_INDEX.get(slot)?;
                     if index == EMPTY_SLOT {
                         return None;
                     }
                     let (known, name) = Self::KNOWN.get(usize::from(index))?;
-                    if *known == lower {
+                    if known.as_bytes() == lower {
                         return Some(name.clone());
                     }
                     slot = (slot + 1) % INDEX_SLOTS;
@@ -173,9 +173,7 @@ impl HeaderName {
             let lower = &mut buf[..bytes.len()];
             lower.copy_from_slice(bytes);
             lower.make_ascii_lowercase();
-            if let Ok(lower) = std::str::from_utf8(lower)
-                && let Some(known) = HeaderName::from_lowercase(lower)
-            {
+            if let Some(known) = HeaderName::from_lowercase(lower) {
                 return known;
             }
         }
@@ -183,11 +181,11 @@ impl HeaderName {
     }
 
     /// True for headers whose values may be joined by commas on one line
-    /// (RFC 3261 §7.3.1). The parser splits these into one [`Header`] per
-    /// value. Authentication headers are deliberately absent: their commas
+    /// (RFC 3261 §7.3.1); [`Headers`] splits such lines into values on
+    /// access. Authentication headers are deliberately absent: their commas
     /// separate parameters, not values.
     ///
-    /// [`Header`]: crate::message::Header
+    /// [`Headers`]: crate::message::Headers
     pub fn is_list(&self) -> bool {
         matches!(
             self,

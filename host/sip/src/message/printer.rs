@@ -35,7 +35,9 @@ fn write_headers_and_body(out: &mut Vec<u8>, headers: &Headers, body: &[u8]) {
 /// inside it into a space: a value set by code (or a URI field) holding a
 /// line break must not be able to inject headers.
 fn end_line(out: &mut Vec<u8>, start: usize) {
-    if let Some(line) = out.get_mut(start..) {
+    if let Some(line) = out.get_mut(start..)
+        && memchr::memchr2(b'\r', b'\n', line).is_some()
+    {
         for b in line.iter_mut().filter(|b| **b == b'\r' || **b == b'\n') {
             *b = b' ';
         }
