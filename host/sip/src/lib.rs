@@ -16,8 +16,22 @@
 //!   `from()`, `to()`, `contacts()` exist on [`Headers`], [`Request`] and
 //!   [`Response`].
 //! - [`params`]: [`Params`], ordered `;name=value` lists.
+//!
+//! Receiving, as a transport does it: a datagram goes to
+//! [`Message::parse`] (trailing bytes after Content-Length are ignored; no
+//! Content-Length means the rest is the body). A stream buffer goes to
+//! [`frame_stream`], which says `NeedMore`, `Keepalive` or `Message { len }`
+//! (then `Message::parse(&buf[..len])`); its errors mean framing is lost,
+//! close the connection. A [`ParseError`] on a request is answered with
+//! [`ParseError::status_code`] (400, 505, 513) built from
+//! [`salvage_headers`] + [`Response::for_headers`]; responses that fail are
+//! dropped. A parsed message then goes through [`Request::validate`] /
+//! [`Response::validate`] (mandatory headers present once and well-formed,
+//! CSeq method matching): failures get a 400, or are dropped for responses.
 
 pub mod auth;
+pub mod dialog;
+pub mod gateway;
 pub mod headers;
 pub mod limiter;
 pub mod message;
@@ -26,6 +40,7 @@ pub mod params;
 pub mod registrar;
 mod text;
 pub mod transaction;
+pub mod uac_auth;
 pub mod uri;
 
 pub use headers::{
