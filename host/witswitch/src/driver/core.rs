@@ -432,3 +432,7 @@ fn log_binding_change(change: &BindingChange) {
         ),
     }
 }
+
+#[cfg(test)]
+#[path = "core_tests.rs"]
+mod tests;
