@@ -36,17 +36,13 @@ pub(crate) type HandleMap<K, V> = HashMap<K, V, BuildHasherDefault<HandleHasher>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::hash::{BuildHasher, Hash};
+    use std::hash::BuildHasher;
 
     #[test]
     fn sequential_handles_spread_over_the_high_bits() {
         let build = BuildHasherDefault::<HandleHasher>::default();
         let tops: std::collections::HashSet<u64> = (1u64..=128)
-            .map(|n| {
-                let mut h = build.build_hasher();
-                n.hash(&mut h);
-                h.finish() >> 57
-            })
+            .map(|n| build.hash_one(n) >> 57)
             .collect();
         assert!(tops.len() > 64, "top 7 bits vary: {}", tops.len());
     }
