@@ -65,7 +65,8 @@ fn we_hang_up_an_inbound_call() {
     assert_eq!(dialog.state, DialogState::Confirmed);
     let id = dialog.id().unwrap();
 
-    net.ua(A, |ua, now, layer| ua.bye(now, layer, ours)).unwrap();
+    net.ua(A, |ua, now, layer| ua.bye(now, layer, ours))
+        .unwrap();
     net.flush();
     let bye = last_request(&net, A, "BYE");
     // §12.2.1.1: From carries our tag, To theirs; Request-URI is their Contact.
@@ -100,7 +101,8 @@ fn the_far_end_hangs_up_an_outbound_call() {
     let mut net = Net::pair();
     let (ours, theirs) = establish(&mut net, A, B);
     // Their BYE is their first request: CSeq from their own space.
-    net.ua(B, |ua, now, layer| ua.bye(now, layer, theirs)).unwrap();
+    net.ua(B, |ua, now, layer| ua.bye(now, layer, theirs))
+        .unwrap();
     net.flush();
     let bye = last_request(&net, B, "BYE");
     assert_eq!(bye.uri.to_string(), "sip:caller@192.0.2.1:5060");
@@ -139,7 +141,9 @@ fn bye_needs_a_confirmed_dialog_and_cseq_grows() {
         addr_b(),
     );
     spec.sdp = Some(OFFER.to_vec());
-    let early = net.ua(A, |ua, now, layer| ua.invite(now, layer, spec)).unwrap();
+    let early = net
+        .ua(A, |ua, now, layer| ua.invite(now, layer, spec))
+        .unwrap();
     net.flush();
     assert_eq!(
         net.ua(A, |ua, now, layer| ua.bye(now, layer, early)),
@@ -151,7 +155,8 @@ fn bye_needs_a_confirmed_dialog_and_cseq_grows() {
     net.ua(A, |ua, now, layer| ua.send_options(now, layer, ours))
         .unwrap();
     net.flush();
-    net.ua(A, |ua, now, layer| ua.bye(now, layer, ours)).unwrap();
+    net.ua(A, |ua, now, layer| ua.bye(now, layer, ours))
+        .unwrap();
     net.flush();
     let seqs: Vec<(String, u32)> = net
         .sent_by(A)

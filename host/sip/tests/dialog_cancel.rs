@@ -5,7 +5,9 @@
 mod dialog_support;
 
 use dialog_support::*;
-use witswitch_sip::dialog::{DialogKey, OutgoingInvite, Reply, TerminationReason, UaError, UaEvent};
+use witswitch_sip::dialog::{
+    DialogKey, OutgoingInvite, Reply, TerminationReason, UaError, UaEvent,
+};
 use witswitch_sip::{NameAddr, Uri};
 
 fn call_b(net: &mut Net) -> DialogKey {
@@ -16,7 +18,8 @@ fn call_b(net: &mut Net) -> DialogKey {
         addr_b(),
     );
     spec.sdp = Some(OFFER.to_vec());
-    net.ua(A, |ua, now, layer| ua.invite(now, layer, spec)).unwrap()
+    net.ua(A, |ua, now, layer| ua.invite(now, layer, spec))
+        .unwrap()
 }
 
 fn incoming(net: &mut Net, node: usize) -> DialogKey {
@@ -39,13 +42,19 @@ fn our_cancel_waits_for_a_provisional_response() {
     let call = call_b(&mut net);
     net.flush();
     let theirs = incoming(&mut net, B);
-    net.ua(A, |ua, now, layer| ua.cancel(now, layer, call)).unwrap();
+    net.ua(A, |ua, now, layer| ua.cancel(now, layer, call))
+        .unwrap();
     net.flush();
-    assert!(!labels(&net).contains(&"CANCEL".to_owned()), "no CANCEL before a 1xx");
+    assert!(
+        !labels(&net).contains(&"CANCEL".to_owned()),
+        "no CANCEL before a 1xx"
+    );
 
     net.advance(200);
-    net.ua(B, |ua, now, layer| ua.respond(now, layer, theirs, Reply::new(180)))
-        .unwrap();
+    net.ua(B, |ua, now, layer| {
+        ua.respond(now, layer, theirs, Reply::new(180))
+    })
+    .unwrap();
     net.flush();
     assert_eq!(
         labels(&net),
@@ -58,7 +67,10 @@ fn our_cancel_waits_for_a_provisional_response() {
             [
                 UaEvent::Provisional { status: 180, .. },
                 UaEvent::Failed { status: 487, .. },
-                UaEvent::Terminated { reason: TerminationReason::LocalCancel, .. },
+                UaEvent::Terminated {
+                    reason: TerminationReason::LocalCancel,
+                    ..
+                },
             ]
         ),
         "{events:?}"
@@ -93,13 +105,18 @@ fn incoming_cancel_is_answered_200_and_487() {
         addr_a(),
     );
     spec.sdp = Some(OFFER.to_vec());
-    let call = net.ua(B, |ua, now, layer| ua.invite(now, layer, spec)).unwrap();
-    net.flush();
-    let ours = incoming(&mut net, A);
-    net.ua(A, |ua, now, layer| ua.respond(now, layer, ours, Reply::new(180)))
+    let call = net
+        .ua(B, |ua, now, layer| ua.invite(now, layer, spec))
         .unwrap();
     net.flush();
-    net.ua(B, |ua, now, layer| ua.cancel(now, layer, call)).unwrap();
+    let ours = incoming(&mut net, A);
+    net.ua(A, |ua, now, layer| {
+        ua.respond(now, layer, ours, Reply::new(180))
+    })
+    .unwrap();
+    net.flush();
+    net.ua(B, |ua, now, layer| ua.cancel(now, layer, call))
+        .unwrap();
     net.flush();
 
     let from_a: Vec<(String, String)> = net
@@ -149,12 +166,15 @@ fn a_2xx_crossing_our_cancel_is_acked_and_byed() {
     let call = call_b(&mut net);
     net.flush();
     let theirs = incoming(&mut net, B);
-    net.ua(B, |ua, now, layer| ua.respond(now, layer, theirs, Reply::new(180)))
-        .unwrap();
+    net.ua(B, |ua, now, layer| {
+        ua.respond(now, layer, theirs, Reply::new(180))
+    })
+    .unwrap();
     net.flush();
     // The CANCEL is lost; B answers meanwhile.
     net.drop_when(|s| s.label() == "CANCEL");
-    net.ua(A, |ua, now, layer| ua.cancel(now, layer, call)).unwrap();
+    net.ua(A, |ua, now, layer| ua.cancel(now, layer, call))
+        .unwrap();
     net.flush();
     net.ua(B, |ua, now, layer| ua.answer(now, layer, theirs, ANSWER))
         .unwrap();
@@ -166,8 +186,15 @@ fn a_2xx_crossing_our_cancel_is_acked_and_byed() {
             events.as_slice(),
             [
                 UaEvent::Provisional { .. },
-                UaEvent::Failed { status: 487, response: None, .. },
-                UaEvent::Terminated { reason: TerminationReason::LocalCancel, .. },
+                UaEvent::Failed {
+                    status: 487,
+                    response: None,
+                    ..
+                },
+                UaEvent::Terminated {
+                    reason: TerminationReason::LocalCancel,
+                    ..
+                },
             ]
         ),
         "{events:?}"
@@ -179,7 +206,10 @@ fn a_2xx_crossing_our_cancel_is_acked_and_byed() {
             [
                 UaEvent::AckReceived { .. },
                 UaEvent::ByeReceived { .. },
-                UaEvent::Terminated { reason: TerminationReason::RemoteBye, .. },
+                UaEvent::Terminated {
+                    reason: TerminationReason::RemoteBye,
+                    ..
+                },
             ]
         ),
         "{peer:?}"

@@ -16,7 +16,9 @@ fn inbound_call(net: &mut Net) -> (DialogKey, DialogKey) {
         addr_a(),
     );
     spec.sdp = Some(OFFER.to_vec());
-    let theirs = net.ua(B, |ua, now, layer| ua.invite(now, layer, spec)).unwrap();
+    let theirs = net
+        .ua(B, |ua, now, layer| ua.invite(now, layer, spec))
+        .unwrap();
     net.flush();
     let ours = match net.node(A).take_events().as_slice() {
         [UaEvent::IncomingInvite { dialog, .. }] => *dialog,
@@ -38,8 +40,10 @@ fn info_dtmf_is_parsed_into_an_event() {
         digit: '5',
         duration_ms: 160,
     };
-    net.ua(B, |ua, now, layer| ua.send_dtmf_info(now, layer, theirs, five))
-        .unwrap();
+    net.ua(B, |ua, now, layer| {
+        ua.send_dtmf_info(now, layer, theirs, five)
+    })
+    .unwrap();
     net.flush();
     let info = net
         .sent_by(B)
@@ -70,7 +74,10 @@ fn info_dtmf_is_parsed_into_an_event() {
     net.flush();
     assert!(matches!(
         net.node(A).take_events().as_slice(),
-        [UaEvent::Info { dtmf: Some(Dtmf { digit: '#', .. }), .. }]
+        [UaEvent::Info {
+            dtmf: Some(Dtmf { digit: '#', .. }),
+            ..
+        }]
     ));
 
     // Other INFO bodies still reach the engine, without a digit.

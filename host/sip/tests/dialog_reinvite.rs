@@ -19,7 +19,9 @@ fn inbound_call(net: &mut Net) -> (DialogKey, DialogKey) {
         addr_a(),
     );
     spec.sdp = Some(OFFER.to_vec());
-    let theirs = net.ua(B, |ua, now, layer| ua.invite(now, layer, spec)).unwrap();
+    let theirs = net
+        .ua(B, |ua, now, layer| ua.invite(now, layer, spec))
+        .unwrap();
     net.flush();
     let ours = match net.node(A).take_events().as_slice() {
         [UaEvent::IncomingInvite { dialog, .. }] => *dialog,
@@ -42,7 +44,13 @@ fn hold_offer_passes_through_and_is_answered() {
     net.flush();
     let events = net.node(A).take_events();
     match events.as_slice() {
-        [UaEvent::ReInvite { dialog, sdp, request }] => {
+        [
+            UaEvent::ReInvite {
+                dialog,
+                sdp,
+                request,
+            },
+        ] => {
             assert_eq!(*dialog, ours);
             assert_eq!(sdp.as_deref(), Some(HOLD));
             assert_eq!(request.cseq().unwrap().seq, 2);
@@ -104,11 +112,13 @@ fn glare_gets_491_both_ways_with_section_14_1_delays() {
     net.flush();
     let delay_of = |events: Vec<UaEvent>| -> Duration {
         match events.as_slice() {
-            [UaEvent::ReInviteResult {
-                status: 491,
-                retry_after: Some(delay),
-                ..
-            }] => *delay,
+            [
+                UaEvent::ReInviteResult {
+                    status: 491,
+                    retry_after: Some(delay),
+                    ..
+                },
+            ] => *delay,
             other => panic!("{other:?}"),
         }
     };

@@ -31,7 +31,8 @@ fn accounts() -> HashMap<String, Credential> {
 }
 
 fn gateway() -> Gateway {
-    let mut settings = GatewaySettings::new("carrier", REALM, addr_b(), Host::from(addr_a().ip()), 5060);
+    let mut settings =
+        GatewaySettings::new("carrier", REALM, addr_b(), Host::from(addr_a().ip()), 5060);
     settings.register = false;
     settings.username = Some("acct".into());
     settings.password = Some("s3cret".into());
@@ -68,9 +69,11 @@ fn incoming(net: &mut Net) -> (witswitch_sip::dialog::DialogKey, Request) {
         .filter(|e| !matches!(e, UaEvent::Terminated { .. }))
         .collect();
     match events.as_slice() {
-        [UaEvent::IncomingInvite {
-            dialog, request, ..
-        }] => (*dialog, (**request).clone()),
+        [
+            UaEvent::IncomingInvite {
+                dialog, request, ..
+            },
+        ] => (*dialog, (**request).clone()),
         other => panic!("{other:?}"),
     }
 }
@@ -95,7 +98,9 @@ fn challenged_invite_is_retried_with_credentials_and_acked_properly() {
     };
     let mut spec = gateway().invite_for("+15551234567", Some(caller)).unwrap();
     spec.sdp = Some(OFFER.to_vec());
-    let call = net.ua(A, |ua, now, layer| ua.invite(now, layer, spec)).unwrap();
+    let call = net
+        .ua(A, |ua, now, layer| ua.invite(now, layer, spec))
+        .unwrap();
     net.flush();
 
     // First INVITE: no credentials; challenge it.
@@ -142,7 +147,8 @@ fn challenged_invite_is_retried_with_credentials_and_acked_properly() {
     // Drop the first ACK for the 200, so B retransmits it.
     let mut acks_seen = 0;
     net.drop_when(move |s| {
-        let is_2xx_ack = s.label() == "ACK" && s.request().is_some_and(|r| r.cseq().unwrap().seq == 2);
+        let is_2xx_ack =
+            s.label() == "ACK" && s.request().is_some_and(|r| r.cseq().unwrap().seq == 2);
         if is_2xx_ack {
             acks_seen += 1;
         }
@@ -153,12 +159,14 @@ fn challenged_invite_is_retried_with_credentials_and_acked_properly() {
     net.flush();
     let events = net.node(A).take_events();
     match events.as_slice() {
-        [UaEvent::Answered {
-            dialog,
-            status: 200,
-            sdp: Some(sdp),
-            ..
-        }] => {
+        [
+            UaEvent::Answered {
+                dialog,
+                status: 200,
+                sdp: Some(sdp),
+                ..
+            },
+        ] => {
             assert_eq!(*dialog, call);
             assert_eq!(sdp, ANSWER);
         }
@@ -180,15 +188,23 @@ fn challenged_invite_is_retried_with_credentials_and_acked_properly() {
     assert_eq!(acks.len(), 2, "ACK resent for the retransmitted 200");
     let ack = &acks[1];
     let contact = "sip:+15551234567@198.51.100.1:5080";
-    assert_eq!(ack.uri.to_string(), contact, "ACK goes to the remote target");
+    assert_eq!(
+        ack.uri.to_string(),
+        contact,
+        "ACK goes to the remote target"
+    );
     assert_eq!(
         ack.header(&HeaderName::Route),
         Some("<sip:198.51.100.1:5080;lr>")
     );
     assert_eq!(ack.cseq().unwrap().to_string(), "2 ACK");
     assert!(ack.header(&HeaderName::ProxyAuthorization).is_some());
-    assert_ne!(ack.via_top().unwrap().branch(), retry.via_top().unwrap().branch());
-    assert_eq!(ack.to().unwrap().tag().is_some(), true);
+    assert_ne!(
+        ack.via_top().unwrap().branch(),
+        retry.via_top().unwrap().branch()
+    );
+    let carrier_tag = net.ua(B, |ua, _, _| ua.dialog(second).map(|d| d.local_tag.clone()));
+    assert_eq!(ack.to().unwrap().tag().map(str::to_owned), carrier_tag);
     // Only one Answered; the carrier saw the ACK.
     assert_eq!(net.node(A).take_events(), []);
     assert!(matches!(
@@ -197,7 +213,8 @@ fn challenged_invite_is_retried_with_credentials_and_acked_properly() {
     ));
 
     // A later BYE uses the next CSeq and the same route.
-    net.ua(A, |ua, now, layer| ua.bye(now, layer, call)).unwrap();
+    net.ua(A, |ua, now, layer| ua.bye(now, layer, call))
+        .unwrap();
     net.flush();
     let bye = net
         .sent_by(A)
@@ -207,7 +224,10 @@ fn challenged_invite_is_retried_with_credentials_and_acked_properly() {
         .unwrap();
     assert_eq!(bye.cseq().unwrap().seq, 3);
     assert_eq!(bye.uri.to_string(), contact);
-    assert_eq!(bye.header(&HeaderName::Route), Some("<sip:198.51.100.1:5080;lr>"));
+    assert_eq!(
+        bye.header(&HeaderName::Route),
+        Some("<sip:198.51.100.1:5080;lr>")
+    );
 }
 
 #[test]
@@ -216,8 +236,12 @@ fn a_second_challenge_fails_the_call() {
     let mut verifier = verifier(&net);
     let mut spec = gateway().invite_for("15551234567", None).unwrap();
     spec.sdp = Some(OFFER.to_vec());
-    spec.credentials = Some(witswitch_sip::uac_auth::ClientCredentials::new("acct", "wrong"));
-    let call = net.ua(A, |ua, now, layer| ua.invite(now, layer, spec)).unwrap();
+    spec.credentials = Some(witswitch_sip::uac_auth::ClientCredentials::new(
+        "acct", "wrong",
+    ));
+    let call = net
+        .ua(A, |ua, now, layer| ua.invite(now, layer, spec))
+        .unwrap();
     net.flush();
     for round in 0..2 {
         let (incoming, invite) = incoming(&mut net);
@@ -228,8 +252,10 @@ fn a_second_challenge_fails_the_call() {
         for c in verifier.challenges(net.now, REALM, false) {
             challenge = challenge.header(HeaderName::ProxyAuthenticate, c.to_string());
         }
-        net.ua(B, |ua, now, layer| ua.respond(now, layer, incoming, challenge))
-            .unwrap();
+        net.ua(B, |ua, now, layer| {
+            ua.respond(now, layer, incoming, challenge)
+        })
+        .unwrap();
         net.flush();
     }
     let events = net.node(A).take_events();
@@ -244,6 +270,10 @@ fn a_second_challenge_fails_the_call() {
         "{events:?}"
     );
     // No third INVITE.
-    let invites = net.sent_by(A).iter().filter(|s| s.label() == "INVITE").count();
+    let invites = net
+        .sent_by(A)
+        .iter()
+        .filter(|s| s.label() == "INVITE")
+        .count();
     assert_eq!(invites, 2);
 }

@@ -49,7 +49,8 @@ fn no_ack_gives_ack_timeout_after_64_t1_then_the_deferred_bye() {
 
     // The engine hangs up at 1 s: the BYE waits for the ACK or its timeout.
     net.run_until(1_000);
-    net.ua(A, |ua, now, layer| ua.bye(now, layer, dialog)).unwrap();
+    net.ua(A, |ua, now, layer| ua.bye(now, layer, dialog))
+        .unwrap();
     net.flush();
     assert!(net.sent_by(A).iter().all(|s| s.label() != "BYE"));
     // A second hangup is refused: the session is already ending.
@@ -63,13 +64,24 @@ fn no_ack_gives_ack_timeout_after_64_t1_then_the_deferred_bye() {
     net.run_until(32_000);
     let events = net.node(A).take_events();
     let diagnosis = match events.as_slice() {
-        [UaEvent::AckTimeout { dialog: d, diagnosis }] if *d == dialog => diagnosis.clone(),
+        [
+            UaEvent::AckTimeout {
+                dialog: d,
+                diagnosis,
+            },
+        ] if *d == dialog => diagnosis.clone(),
         other => panic!("{other:?}"),
     };
-    assert_eq!(diagnosis.our_contact, Uri::parse("sip:1000@192.0.2.1:5060").unwrap());
+    assert_eq!(
+        diagnosis.our_contact,
+        Uri::parse("sip:1000@192.0.2.1:5060").unwrap()
+    );
     assert_eq!(diagnosis.invite_source, addr_b());
     assert_eq!(diagnosis.via_sent_by, "10.0.0.9:5060");
-    assert_eq!(diagnosis.remote_contact, Uri::parse("sip:alice@10.0.0.9:5060").unwrap());
+    assert_eq!(
+        diagnosis.remote_contact,
+        Uri::parse("sip:alice@10.0.0.9:5060").unwrap()
+    );
     assert_eq!(diagnosis.waited.as_millis(), 32_000);
     assert!(diagnosis.nat_suspected());
     let line = diagnosis.to_string();
@@ -84,7 +96,9 @@ fn no_ack_gives_ack_timeout_after_64_t1_then_the_deferred_bye() {
         .collect();
     assert_eq!(
         times,
-        [0, 500, 1500, 3500, 7500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500]
+        [
+            0, 500, 1500, 3500, 7500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500
+        ]
     );
 
     // The deferred BYE went out at the timeout, to the INVITE's source, not the

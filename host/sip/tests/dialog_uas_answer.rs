@@ -62,7 +62,14 @@ fn invite_ringing_answer_retransmit_until_ack() {
 
     let events = net.node(A).take_events();
     let dialog = match events.as_slice() {
-        [UaEvent::IncomingInvite { dialog, request, source, .. }] => {
+        [
+            UaEvent::IncomingInvite {
+                dialog,
+                request,
+                source,
+                ..
+            },
+        ] => {
             assert_eq!(*source, addr_b());
             assert_eq!(request.body, OFFER);
             *dialog
@@ -74,8 +81,10 @@ fn invite_ringing_answer_retransmit_until_ack() {
         Some(DialogState::Pending)
     );
 
-    net.ua(A, |ua, now, layer| ua.respond(now, layer, dialog, Reply::new(180)))
-        .unwrap();
+    net.ua(A, |ua, now, layer| {
+        ua.respond(now, layer, dialog, Reply::new(180))
+    })
+    .unwrap();
     net.flush();
     assert_eq!(
         net.ua(A, |ua, _, _| ua.dialog(dialog).map(|d| d.state)),
@@ -139,13 +148,7 @@ fn invite_ringing_answer_retransmit_until_ack() {
         .send_stateless(Message::Request(ack), addr_a(), Transport::Udp);
     net.flush();
     let events = net.node(A).take_events();
-    assert_eq!(
-        events,
-        [UaEvent::AckReceived {
-            dialog,
-            sdp: None
-        }]
-    );
+    assert_eq!(events, [UaEvent::AckReceived { dialog, sdp: None }]);
 
     // The ACK stopped the retransmissions for good, and no ACK timeout follows.
     net.run_until(60_000);

@@ -53,7 +53,12 @@ pub struct Node {
     pub gateway_events: VecDeque<GatewayEvent>,
     /// Transaction events no agent or gateway claimed (REGISTER, OPTIONS, ...).
     pub unclaimed: VecDeque<TxEvent>,
+    /// When set, takes the unclaimed events instead of `unclaimed` (a scripted peer).
+    pub responder: Option<Responder>,
 }
+
+/// A scripted transaction user for a bare node.
+pub type Responder = Box<dyn FnMut(Instant, &mut TransactionLayer, TxEvent)>;
 
 impl Node {
     pub fn with_ua(addr: SocketAddr, seed: u64) -> Node {
@@ -72,6 +77,7 @@ impl Node {
             events: VecDeque::new(),
             gateway_events: VecDeque::new(),
             unclaimed: VecDeque::new(),
+            responder: None,
         }
     }
 
@@ -88,7 +94,11 @@ impl Node {
                     rest = gateway.handle_tx_event(now, &mut self.layer, event);
                 }
             }
-            self.unclaimed.extend(rest);
+            match (self.responder.as_mut(), rest) {
+                (Some(responder), Some(event)) => responder(now, &mut self.layer, event),
+                (None, rest) => self.unclaimed.extend(rest),
+                (Some(_), None) => {}
+            }
         }
         if let Some(ua) = self.ua.as_mut() {
             self.events.extend(std::iter::from_fn(|| ua.poll_event()));
@@ -161,6 +171,7 @@ impl Sent {
 }
 
 type DropRule = Box<dyn FnMut(&Sent) -> bool>;
+type EditRule = Box<dyn FnMut(&mut Sent)>;
 
 /// Nodes on a lossless (unless told otherwise) network with a virtual clock.
 pub struct Net {
@@ -170,7 +181,7 @@ pub struct Net {
     pub log: Vec<Sent>,
     drop: Option<DropRule>,
     /// Rewrites a message in flight (a proxy adding Record-Route, ...).
-    edit: Option<Box<dyn FnMut(&mut Sent)>>,
+    edit: Option<EditRule>,
 }
 
 impl Net {
@@ -188,10 +199,7 @@ impl Net {
 
     /// witswitch (A) and a peer (B), both with user agents.
     pub fn pair() -> Net {
-        Net::new(vec![
-            Node::with_ua(addr_a(), 1),
-            Node::with_ua(addr_b(), 2),
-        ])
+        Net::new(vec![Node::with_ua(addr_a(), 1), Node::with_ua(addr_b(), 2)])
     }
 
     pub fn elapsed_ms(&self) -> u64 {
@@ -278,7 +286,10 @@ impl Net {
         let message = Message::parse(&bytes)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
             .message;
-        if let Err(e) = node.layer.handle_incoming(now, message, sent.from, transport) {
+        if let Err(e) = node
+            .layer
+            .handle_incoming(now, message, sent.from, transport)
+        {
             eprintln!("dropped by {}: {e}", node.addr);
         }
         node.pump(now);
@@ -289,11 +300,7 @@ impl Net {
         let target = self.base + Duration::from_millis(at_ms);
         self.flush();
         loop {
-            let next = self
-                .nodes
-                .iter_mut()
-                .filter_map(Node::poll_timeout)
-                .min();
+            let next = self.nodes.iter_mut().filter_map(Node::poll_timeout).min();
             match next {
                 Some(deadline) if deadline <= target => {
                     self.now = self.now.max(deadline);
