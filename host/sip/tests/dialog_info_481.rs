@@ -187,3 +187,38 @@ fn out_of_dialog_options_and_register_are_not_claimed() {
         .collect();
     assert_eq!(unclaimed, [Method::Options, Method::Register]);
 }
+
+#[test]
+fn required_extensions_we_lack_get_420() {
+    let mut net = Net::new(vec![Node::with_ua(addr_a(), 1), Node::bare(addr_b())]);
+    let mut invite = stray("INVITE", None);
+    invite
+        .headers
+        .push(witswitch_sip::HeaderName::Require, "100rel, timer");
+    invite.headers.push(
+        witswitch_sip::HeaderName::Contact,
+        "<sip:2000@198.51.100.1:5080>",
+    );
+    let now = net.now;
+    net.node(B)
+        .layer
+        .send_request(now, invite, addr_a(), Transport::Udp)
+        .unwrap();
+    net.flush();
+    let refusal = net
+        .node(B)
+        .take_unclaimed()
+        .into_iter()
+        .find_map(|e| match e {
+            TxEvent::Response { response, .. } if response.status >= 200 => Some(response),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(refusal.status, 420);
+    let unsupported: Vec<&str> = refusal
+        .headers
+        .get_all(&witswitch_sip::HeaderName::Unsupported)
+        .collect();
+    assert_eq!(unsupported, ["100rel", "timer"]);
+    assert!(net.node(A).take_events().is_empty());
+}

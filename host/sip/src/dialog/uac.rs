@@ -335,6 +335,17 @@ impl UserAgent {
         response: Response,
         current: bool,
     ) {
+        // A retransmission of the 2xx we accepted whose ACK waits for the engine's
+        // late-offer answer (answered ones were re-ACKed before getting here).
+        let tag = to_tag(&response);
+        let awaiting_answer = self
+            .legs
+            .get(&key)
+            .and_then(|leg| leg.ack_body_needed.as_ref())
+            .is_some_and(|late| late.invite_key == tx && late.to_tag == tag);
+        if awaiting_answer {
+            return;
+        }
         let wanted = current
             && self.legs.get(&key).is_some_and(|leg| {
                 leg.dialog.state != DialogState::Confirmed
@@ -354,7 +365,6 @@ impl UserAgent {
             }
             return;
         }
-        let tag = to_tag(&response);
         let Some(leg) = self.legs.get_mut(&key) else {
             return;
         };

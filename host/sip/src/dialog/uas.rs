@@ -27,6 +27,9 @@ impl UserAgent {
         source: SocketAddr,
         transport: Transport,
     ) {
+        if self.refuse_unsupported(now, layer, key, &request) {
+            return;
+        }
         let has_to_tag = request.to().is_ok_and(|to| to.tag().is_some());
         if request.method == Method::Invite && !has_to_tag {
             self.on_new_invite(now, layer, key, request, source, transport);
@@ -40,6 +43,38 @@ impl UserAgent {
                 self.reply(now, layer, key, response);
             }
         }
+    }
+
+    /// §8.2.2.3: a request requiring an extension we do not support (100rel, timer,
+    /// ...) is answered 420 listing them in Unsupported. True when it was.
+    fn refuse_unsupported(
+        &mut self,
+        now: Instant,
+        layer: &mut TransactionLayer,
+        key: ServerTxKey,
+        request: &Request,
+    ) -> bool {
+        let unsupported: Vec<String> = request
+            .headers
+            .get_all(&HeaderName::Require)
+            .filter(|tag| {
+                !self
+                    .config
+                    .supported
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(tag))
+            })
+            .map(str::to_owned)
+            .collect();
+        if unsupported.is_empty() {
+            return false;
+        }
+        let mut response = self.simple_response(request, 420);
+        response
+            .headers
+            .push(HeaderName::Unsupported, unsupported.join(", "));
+        self.reply(now, layer, key, response);
+        true
     }
 
     /// §12.1.1: a new session for an INVITE from `source`. The To tag is chosen now so
