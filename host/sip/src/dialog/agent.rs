@@ -429,3 +429,14 @@ impl UserAgent {
         layer.send_stateless(crate::message::Message::Request(request), dest, transport);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The driver runs the agent and its gateways inside a tokio task, which needs `Send`.
+    #[test]
+    fn agent_and_gateway_can_move_between_threads() {
+        fn is_send<T: Send>() {}
+        is_send::<super::UserAgent>();
+        is_send::<crate::gateway::Gateway>();
+    }
+}
