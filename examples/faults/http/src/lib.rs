@@ -33,10 +33,12 @@ fn failure(code: String) -> RouteResult {
     ])
 }
 
-/// The debug name of a variant without its payload: `DnsError(..)` → `DnsError`.
+/// The variant name of an error code without type prefix or payload:
+/// `ErrorCode::DnsError(..)` → `DnsError`.
 fn code_name(code: &ErrorCode) -> String {
     let text = format!("{code:?}");
-    text.split('(').next().unwrap_or_default().to_string()
+    let variant = text.split('(').next().unwrap_or_default();
+    variant.rsplit("::").next().unwrap_or(variant).to_string()
 }
 
 fn get(authority: &str, path: &str) -> Result<(u16, usize), String> {

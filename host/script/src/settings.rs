@@ -1,0 +1,128 @@
+//! Settings the caller passes in: engine-wide sizing and per-script limits. The
+//! binary maps `conf/` to these; this crate does not read config files.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Limits and capabilities of one script, applied to every invocation of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptSettings {
+    /// Linear memory limit per instance, in bytes. Growing past it traps the
+    /// guest with [`crate::ScriptError::MemoryLimit`]. Default 64 MiB; capped by
+    /// [`EngineSettings::max_memory_bytes`].
+    pub memory_bytes: u64,
+    /// Table element limit per table.
+    pub table_elements: usize,
+    /// CPU budget of one `route` call. Default 50 ms.
+    pub route_cpu: Duration,
+    /// CPU budget of one `run` of an app: time the guest computes, not the time
+    /// it waits in `call` methods or for HTTP. Default 500 ms.
+    pub app_cpu: Duration,
+    /// Outbound HTTP policy.
+    pub http: HttpSettings,
+}
+
+impl Default for ScriptSettings {
+    fn default() -> Self {
+        ScriptSettings {
+            memory_bytes: 64 << 20,
+            table_elements: 20_000,
+            route_cpu: Duration::from_millis(50),
+            app_cpu: Duration::from_millis(500),
+            http: HttpSettings::default(),
+        }
+    }
+}
+
+/// Outbound HTTP policy of one script: deny by default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// Hosts the script may reach. An entry is `host` (any port), `host:port`,
+    /// or `*.domain` (any subdomain, any port). Matching ignores ASCII case.
+    /// Empty: every request fails with `HTTP-request-denied`.
+    pub allow: Vec<String>,
+    /// Longest wait for the TCP (and TLS) connection.
+    pub connect_timeout: Duration,
+    /// Longest time from sending the request to the end of the response body.
+    pub total_timeout: Duration,
+    /// Largest response body accepted; more fails the read with
+    /// `HTTP-response-body-size`.
+    pub max_response_bytes: u64,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            allow: Vec::new(),
+            connect_timeout: Duration::from_secs(2),
+            total_timeout: Duration::from_secs(5),
+            max_response_bytes: 1 << 20,
+        }
+    }
+}
+
+/// How the engine's epoch advances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpochTicking {
+    /// A background thread advances the epoch every `tick` (stopped when the
+    /// host is dropped). CPU budgets are counted in these ticks.
+    Thread {
+        /// The tick period; CPU budgets are rounded up to whole ticks.
+        tick: Duration,
+    },
+    /// Nobody advances the epoch but the owner, through
+    /// [`crate::ScriptHost::advance_epoch`]: virtual time for tests. Each
+    /// advance counts as `tick` of CPU time.
+    Manual {
+        /// How much time one advance stands for.
+        tick: Duration,
+    },
+}
+
+impl EpochTicking {
+    /// The duration of one tick.
+    pub fn tick(self) -> Duration {
+        match self {
+            EpochTicking::Thread { tick } | EpochTicking::Manual { tick } => tick,
+        }
+    }
+}
+
+/// Engine-wide settings, fixed when the host starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineSettings {
+    /// Most component instances alive at once (pooling allocator slots): every
+    /// `route` in flight and every running app holds one.
+    pub max_instances: u32,
+    /// Largest linear memory any script may have (pool slot size); per-script
+    /// limits are at most this.
+    pub max_memory_bytes: u64,
+    /// Unmapped guard after each linear memory.
+    pub memory_guard_bytes: u64,
+    /// Native stack for each running guest (a fiber); apps parked in a `call`
+    /// method hold one.
+    pub async_stack_bytes: usize,
+    /// Where compiled artifacts are cached by content hash, so a restart does
+    /// not recompile. `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
+    /// How CPU time is measured.
+    pub epoch: EpochTicking,
+    /// Capacity of the event channel; slow subscribers lose events.
+    pub event_capacity: usize,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        EngineSettings {
+            max_instances: 12_000,
+            max_memory_bytes: 64 << 20,
+            memory_guard_bytes: 64 << 10,
+            async_stack_bytes: 512 << 10,
+            cache_dir: None,
+            epoch: EpochTicking::Thread {
+                tick: Duration::from_millis(1),
+            },
+            event_capacity: 1024,
+        }
+    }
+}
