@@ -1,0 +1,92 @@
+//! What the engine asks its driver to do, drained with
+//! [`Engine::poll_effect`](crate::Engine::poll_effect).
+
+use witswitch_types::ChannelId;
+
+use crate::action::LogLevel;
+use crate::app_io::{AppError, AppResponse, RequestId};
+use crate::call_info::CallInfo;
+use crate::cdr::CdrRecord;
+use crate::events::ChannelEvent;
+use crate::media_io::MediaCommand;
+use crate::sip_io::SipCommand;
+
+/// Names one `user/` location lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LookupId(pub u64);
+
+/// One output of the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// A SIP action on a channel's dialog, on `profile`.
+    Sip {
+        /// The channel.
+        channel: ChannelId,
+        /// The profile whose UA owns the dialog.
+        profile: String,
+        /// What to do.
+        command: SipCommand,
+    },
+    /// A media engine command.
+    Media(MediaCommand),
+    /// Run the context's dialplan; answer with
+    /// [`Engine::handle_route_result`](crate::Engine::handle_route_result).
+    Route {
+        /// The channel.
+        channel: ChannelId,
+        /// What the dialplan sees (context and destination included).
+        call_info: Box<CallInfo>,
+    },
+    /// Start the `app` component `name` on the channel; report its end with
+    /// [`Engine::handle_app_finished`](crate::Engine::handle_app_finished).
+    RunApp {
+        /// The channel.
+        channel: ChannelId,
+        /// The app script.
+        name: String,
+        /// Its arguments (also in the `app_args` variable).
+        args: String,
+        /// The call as the app sees it.
+        call_info: Box<CallInfo>,
+    },
+    /// The reply to an app request.
+    AppReply {
+        /// The channel.
+        channel: ChannelId,
+        /// The request answered.
+        request: RequestId,
+        /// The result.
+        result: Result<AppResponse, AppError>,
+    },
+    /// Find the registered contacts of a directory user; answer with
+    /// [`Engine::handle_locate_result`](crate::Engine::handle_locate_result).
+    Locate {
+        /// The lookup.
+        lookup: LookupId,
+        /// The user id.
+        user: String,
+        /// The domain, when the dial string named one.
+        domain: Option<String>,
+    },
+    /// A finished leg's record (write the JSON line).
+    Cdr(Box<CdrRecord>),
+    /// A channel event.
+    Event(Box<ChannelEvent>),
+    /// A log line about a channel (`log` action, unknown applications,
+    /// failed scripts).
+    Log {
+        /// The channel, when there is one.
+        channel: Option<ChannelId>,
+        /// Its uuid (for the log prefix).
+        uuid: String,
+        /// Severity.
+        level: LogLevel,
+        /// Text.
+        message: String,
+    },
+    /// The channel is gone: the driver drops its dialog mapping.
+    Destroyed {
+        /// The channel.
+        channel: ChannelId,
+    },
+}
