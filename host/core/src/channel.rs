@@ -160,8 +160,6 @@ pub(crate) struct Channel {
     /// The party called (To user of B legs, destination of A legs).
     pub callee: String,
     pub route_pending: bool,
-    /// Last bridge's B-leg cause (for the CDR).
-    pub last_bridge_cause: Option<HangupCause>,
     /// The other leg's uuid, kept for the CDR after the bridge ends.
     pub other_leg_uuid: Option<String>,
 }

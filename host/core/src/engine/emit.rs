@@ -196,7 +196,7 @@ impl Engine {
             write_rate: codec.map(|c| c.pcm_sample_rate()),
             script: ch.script.clone(),
             recording,
-            last_bridge_hangup_cause: ch.last_bridge_cause.map(|c| c.name().to_owned()),
+            last_bridge_hangup_cause: ch.vars.get("last_bridge_hangup_cause").map(str::to_owned),
         }
     }
 }

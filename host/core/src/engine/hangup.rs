@@ -156,7 +156,6 @@ impl Engine {
             return;
         };
         other.peer = None;
-        other.last_bridge_cause = Some(cause);
         other.vars.set("bridge_hangup_cause", cause.name());
         other.vars.set("last_bridge_hangup_cause", cause.name());
         if other.state == ChannelState::ExchangeMedia {

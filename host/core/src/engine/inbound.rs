@@ -155,7 +155,6 @@ impl Engine {
             script: None,
             callee: String::new(),
             route_pending: false,
-            last_bridge_cause: None,
             other_leg_uuid: None,
         }
     }
