@@ -145,3 +145,58 @@ fn capture(pattern: &str, text: &str) -> Option<String> {
         .or_else(|| captures.get(0))
         .map(|found| found.as_str().to_owned())
 }
+
+/// The rules run natively too: `cargo test --manifest-path examples/Cargo.toml
+/// -p dialplan`. (Natively no global variable is set and logs go to stderr; the
+/// host tests in `host/script/tests/examples_dialplan.rs` cover every branch in
+/// the real sandbox.)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use witswitch_guest::{Action, KeyValue, RouteResult};
+
+    fn authenticated(context: &str, destination: &str) -> CallInfo {
+        let mut call = CallInfo::synthetic(context, destination, "1000");
+        call.username = Some("1000".to_owned());
+        call
+    }
+
+    #[test]
+    fn local_extension_bridges_the_captured_number() {
+        let result = RouteResult::from(route(&authenticated("default", "1011")));
+        assert_eq!(
+            result,
+            RouteResult::Actions(vec![
+                Action::Set(KeyValue::new("call_timeout", "30")),
+                Action::Set(KeyValue::new("hangup_after_bridge", "true")),
+                Action::Bridge("user/1011".to_owned()),
+            ])
+        );
+    }
+
+    #[test]
+    fn the_users_own_caller_id_goes_to_the_gateway() {
+        let mut call = authenticated("default", "18005551212");
+        call.variables = vec![KeyValue::new(OUTBOUND_CALLER_ID, "2125550100")];
+        let route = route(&call);
+        assert_eq!(
+            route.actions().first(),
+            Some(&Action::Set(KeyValue::new(
+                "effective_caller_id_number",
+                "2125550100"
+            )))
+        );
+        assert_eq!(
+            route.actions().last(),
+            Some(&Action::Bridge(
+                "sofia/gateway/outbound/18005551212".to_owned()
+            ))
+        );
+    }
+
+    #[test]
+    fn public_never_reaches_the_gateway() {
+        assert!(route(&authenticated("public", "18005551212")).is_no_route());
+        assert!(route(&CallInfo::synthetic("public", "9196", "1000")).is_no_route());
+    }
+}

@@ -31,12 +31,13 @@ impl CallInfo {
             .is_some_and(|user| !user.is_empty())
     }
 
-    /// A synthetic call for tests and dry runs: the given context, destination and
-    /// caller id number, everything else empty (`uuid` is
-    /// `00000000-0000-0000-0000-000000000000`, port 5060).
+    /// A synthetic call for unit tests of a dialplan's rules: `caller_id_number`
+    /// dials `destination` in `context` from 127.0.0.1:5060 on the `internal`
+    /// profile, not authenticated, no headers or variables. The uuid is the one
+    /// the switch's `witswitch route` dry run uses.
     pub fn synthetic(context: &str, destination: &str, caller_id_number: &str) -> CallInfo {
         CallInfo {
-            uuid: "00000000-0000-0000-0000-000000000000".to_owned(),
+            uuid: "00000000-0000-4000-8000-000000000000".to_owned(),
             profile: "internal".to_owned(),
             context: context.to_owned(),
             destination_number: destination.to_owned(),
