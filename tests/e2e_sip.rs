@@ -322,7 +322,7 @@ fn auth_failures_ban_the_source_address() {
     // Everyone else: served.
     let other = probe_socket("127.0.0.3");
     assert_eq!(options_udp(&other, to, DEADLINE), Some(200));
-    switch.wait_for_log("127.0.0.2");
+    switch.wait_for_log("banning 127.0.0.2 on sofia profile 'internal'");
 }
 
 /// Requests this build does not serve get clear answers: INVITE 480 (no call engine
