@@ -119,7 +119,7 @@ fn random_inputs_leave_nothing_behind() {
 fn run(seed: u64) {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut h = Harness::new();
-    h.auto_legs = seed % 3 != 0;
+    h.auto_legs = !seed.is_multiple_of(3);
     let mut channels: Vec<ChannelId> = Vec::new();
     let mut next_request = 1u64;
     for _ in 0..400 {
