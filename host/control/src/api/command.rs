@@ -237,6 +237,10 @@ pub enum ApiCommand {
         value: String,
     },
     Sofia(SofiaCommand),
+    /// `sofia_contact [profile/]user[@domain]`: the registered contact as a dial string.
+    SofiaContact {
+        target: String,
+    },
     /// witswitch's `script status`.
     ScriptStatus,
     /// witswitch's `script reload <name>`.
@@ -287,6 +291,7 @@ pub mod usage {
     pub const REGEX: &str = "<data>|<pattern>[|<subst string>]";
     pub const GLOBAL_SETVAR: &str = "<var>=<value>";
     pub const SOFIA: &str = "status [profile <p> [reg [<filter>]]|gateway <gw>] | profile <p> [rescan|restart|killgw <gw>|register <gw>]";
+    pub const SOFIA_CONTACT: &str = "[profile/]<user>@<domain>";
     pub const SCRIPT: &str = "status|reload <name>";
     pub const UPTIME: &str = "[us|ms|s|m|h|d]";
 }
@@ -324,6 +329,11 @@ impl ApiCommand {
             },
             "global_setvar" => parse_global_setvar(args)?,
             "sofia" => Self::Sofia(parse_sofia(&words)?),
+            "sofia_contact" => Self::SofiaContact {
+                target: word(0)
+                    .ok_or(ApiError::Usage(usage::SOFIA_CONTACT))?
+                    .to_string(),
+            },
             "script" => parse_script(&words)?,
             _ if lower.starts_with("uuid_") => parse_uuid_command(&lower, args)?,
             _ => return Err(ApiError::NotFound(name.to_string())),

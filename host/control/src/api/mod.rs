@@ -12,6 +12,7 @@ pub mod loglevel;
 pub mod regex;
 pub mod replies;
 pub mod show;
+pub mod sofia;
 pub mod status;
 
 use std::collections::{BTreeMap, HashMap};

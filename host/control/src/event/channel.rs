@@ -5,8 +5,8 @@
 //! (`Original-Channel-Call-State`, `Hangup-Cause` of HANGUP_COMPLETE, `Bridge-*`); the
 //! channel's basic data (`Channel-State` … `Answer-State`, `Hangup-Cause`, codecs);
 //! the caller profile as `Caller-*`; the other leg as `Other-Type` + `Other-Leg-*`;
-//! event-specific trailing headers (`Application*`); `variable_*` for the events that
-//! carry them.
+//! `variable_*` for the events that carry them; event-specific trailing headers
+//! (`Application*`, added after the channel data as FreeSWITCH does).
 
 use super::{CallSite, Event, EventFactory, EventTime, names};
 
@@ -234,7 +234,12 @@ pub enum OtherLegType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(missing_docs)]
 pub struct ChannelFields {
+    /// The running state (`Channel-State`).
     pub state: ChannelState,
+    /// The state the channel is switching to, when a change is pending: FreeSWITCH
+    /// prints its number as `Channel-State-Number` (CHANNEL_CREATE says `CS_INIT` with
+    /// number 2 while routing starts). `None` = no change pending.
+    pub next_state: Option<ChannelState>,
     pub call_state: CallState,
     pub name: String,
     pub uuid: String,
@@ -475,11 +480,8 @@ fn push_codec(headers: &mut Headers, direction: &str, codec: &CodecInfo) {
 pub fn push_basic_data(headers: &mut Headers, channel: &ChannelFields) {
     push(headers, "Channel-State", channel.state.name());
     push(headers, "Channel-Call-State", channel.call_state.name());
-    push(
-        headers,
-        "Channel-State-Number",
-        channel.state.number().to_string(),
-    );
+    let number = channel.next_state.unwrap_or(channel.state).number();
+    push(headers, "Channel-State-Number", number.to_string());
     push(headers, "Channel-Name", channel.name.as_str());
     push(headers, "Unique-ID", channel.uuid.as_str());
     push(headers, "Call-Direction", channel.direction.as_str());
@@ -562,6 +564,9 @@ pub fn fill_channel_event(event: &mut Event, kind: &ChannelEventKind<'_>, channe
         _ => {}
     }
     push_basic_data(&mut headers, channel);
+    if kind.carries_variables() {
+        push_variables(&mut headers, channel);
+    }
     match kind {
         ChannelEventKind::Execute {
             application,
@@ -584,9 +589,6 @@ pub fn fill_channel_event(event: &mut Event, kind: &ChannelEventKind<'_>, channe
             push(&mut headers, "Application-UUID", *application_uuid);
         }
         _ => {}
-    }
-    if kind.carries_variables() {
-        push_variables(&mut headers, channel);
     }
     let end = event.headers().len();
     event.insert_headers(end, headers);
@@ -612,6 +614,7 @@ mod tests {
     fn channel() -> ChannelFields {
         ChannelFields {
             state: ChannelState::New,
+            next_state: None,
             call_state: CallState::Down,
             name: "sofia/internal/1000@127.0.0.1".into(),
             uuid: "u1".into(),

@@ -151,6 +151,15 @@ impl EventFactory {
         }
     }
 
+    /// A factory whose next event gets sequence `next` (a restart continuing a count,
+    /// or a test reproducing a recording).
+    pub fn starting_at(core: CoreIdentity, next: u64) -> Self {
+        Self {
+            core,
+            sequence: AtomicU64::new(next),
+        }
+    }
+
     /// The identity printed in every event.
     pub fn core(&self) -> &CoreIdentity {
         &self.core

@@ -266,7 +266,9 @@ impl EslSession {
             return;
         }
         self.decoder.push(bytes);
-        if self.decoder.buffered() > self.input_cap() {
+        // A driver that honours `wants_read` stays below twice the cap (one read past
+        // it at most); more means it does not, and memory must stay bounded anyway.
+        if self.decoder.buffered() > self.input_cap().saturating_mul(2) {
             self.fail("-ERR command too long");
             return;
         }
