@@ -3,8 +3,8 @@
 //! 1. Answer and play the welcome prompt; a digit pressed during it is the choice,
 //!    else wait up to 5 s for one.
 //! 2. `1` bridges to the operator `user/1001`; `2` sends the caller to the echo
-//!    test (transfer to 9196); `3` records a message after a tone and plays it
-//!    back.
+//!    test (transfer to 9196 in `default`); `3` records a message after a tone
+//!    and plays it back.
 //! 3. Any other digit plays the invalid prompt and starts over, at most three
 //!    times; then goodbye.
 //! 4. Silence (no digit in time) plays goodbye and hangs up.
@@ -30,8 +30,11 @@ const BEEP: &str = "tone_stream://%(500,0,800)";
 
 /// Where choice 1 goes.
 const OPERATOR: &str = "user/1001";
-/// The echo test extension of the example dialplan (choice 2).
-const ECHO_TEST: &str = "9196";
+/// The echo test extension of the example dialplan (choice 2), in `default`
+/// whatever context the caller came from: the IVR is also the `public` entry, and
+/// `public` has no feature codes (FreeSWITCH's demo IVR does the same with
+/// `transfer 9196 XML default`).
+const ECHO_TEST: (&str, &str) = ("9196", "default");
 /// How many invalid choices before goodbye.
 const MAX_TRIES: u32 = 3;
 /// How long to wait for a choice after the welcome prompt.
@@ -53,7 +56,7 @@ fn run(call: Call) -> Result<(), Hangup> {
         match choice {
             None => return goodbye(&call),
             Some('1') => return operator(&call),
-            Some('2') => return call.transfer(ECHO_TEST, None),
+            Some('2') => return call.transfer(ECHO_TEST.0, Some(ECHO_TEST.1)),
             Some('3') => return record_message(&call),
             Some(other) => {
                 log::info(&format!("ivr: invalid choice {other}"));

@@ -189,7 +189,7 @@ async fn two_transfers_to_the_echo_test() {
         sequence(&[
             vec![CallOp::Answer],
             menu(),
-            vec![CallOp::Transfer("9196".into(), None)],
+            vec![CallOp::Transfer("9196".into(), Some("default".into()))],
         ])
     );
 }
@@ -248,7 +248,7 @@ async fn a_valid_choice_after_an_invalid_one_is_taken() {
             menu(),
             vec![play(INVALID)],
             menu(),
-            vec![CallOp::Transfer("9196".into(), None)],
+            vec![CallOp::Transfer("9196".into(), Some("default".into()))],
         ])
     );
 }
@@ -276,7 +276,7 @@ async fn a_digit_during_the_welcome_prompt_is_the_choice() {
         [
             CallOp::Answer,
             play(WELCOME),
-            CallOp::Transfer("9196".into(), None)
+            CallOp::Transfer("9196".into(), Some("default".into()))
         ]
     );
 }
