@@ -1,5 +1,6 @@
 //! One file per subcommand; each exposes `main(args) -> ExitCode`.
 
 pub mod check;
+pub mod route;
 pub mod run;
 pub mod version;
