@@ -41,9 +41,8 @@ mod tests {
     #[test]
     fn sequential_handles_spread_over_the_high_bits() {
         let build = BuildHasherDefault::<HandleHasher>::default();
-        let tops: std::collections::HashSet<u64> = (1u64..=128)
-            .map(|n| build.hash_one(n) >> 57)
-            .collect();
+        let tops: std::collections::HashSet<u64> =
+            (1u64..=128).map(|n| build.hash_one(n) >> 57).collect();
         assert!(tops.len() > 64, "top 7 bits vary: {}", tops.len());
     }
 
