@@ -131,8 +131,8 @@ pub struct ChannelEvent {
     /// `Application-Data`, `Playback-File-Path`, `Record-File-Path`,
     /// `Bridge-A-Unique-ID`, `Bridge-B-Unique-ID`, ...
     pub headers: Vec<(&'static str, String)>,
-    /// Every channel variable, for events that carry them.
-    pub variables: Option<Vec<(String, String)>>,
+    /// Every channel variable, for events that carry them (a shared snapshot).
+    pub variables: Option<crate::vars::VarSnapshot>,
 }
 
 impl ChannelEvent {

@@ -67,5 +67,5 @@ pub use sip_io::{
     AuthenticatedUser, InboundInvite, InviteTarget, RegisteredContact, SipCommand, SipInput,
 };
 pub use states::{AnswerState, CallDirection, CallState, ChannelState};
-pub use vars::Variables;
+pub use vars::{VarSnapshot, Variables};
 pub use witswitch_types::{ChannelId, HangupCause, LegId};

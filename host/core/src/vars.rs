@@ -7,6 +7,7 @@
 //! `$` not followed by `{` is literal, and `\$` writes a literal `$`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Deepest `${...}` nesting expanded (`${a_${b}}`); deeper text stays literal,
 /// so a hostile string cannot recurse without bound.
@@ -16,11 +17,16 @@ const MAX_NESTING: usize = 8;
 /// guest cannot make a string grow without bound.
 const MAX_EXPANDED_LEN: usize = 64 * 1024;
 
+/// A shared, immutable copy of a channel's variables (what events carry).
+pub type VarSnapshot = Arc<BTreeMap<String, String>>;
+
 /// The variables of one channel, sorted by name (stable output for events,
-/// `uuid_dump` and tests).
+/// `uuid_dump` and tests). Copy-on-write: [`Variables::snapshot`] is a
+/// reference count, and the map is copied only when it changes while a
+/// snapshot is still held.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Variables {
-    map: BTreeMap<String, String>,
+    map: VarSnapshot,
     /// Names marked by `export`: copied to legs created later.
     exported: Vec<String>,
     /// Values of `export nolocal:` (not set on this channel).
@@ -43,15 +49,22 @@ impl Variables {
         let name = name.into();
         let value = value.into();
         if value.is_empty() {
-            self.map.remove(&name);
-        } else {
-            self.map.insert(name, value);
+            self.unset(&name);
+        } else if self.map.get(&name) != Some(&value) {
+            Arc::make_mut(&mut self.map).insert(name, value);
         }
     }
 
     /// Removes `name`.
     pub fn unset(&mut self, name: &str) {
-        self.map.remove(name);
+        if self.map.contains_key(name) {
+            Arc::make_mut(&mut self.map).remove(name);
+        }
+    }
+
+    /// The current variables, shared (for events).
+    pub fn snapshot(&self) -> VarSnapshot {
+        Arc::clone(&self.map)
     }
 
     /// Marks `name` for export to legs created later.
@@ -283,6 +296,21 @@ mod tests {
         let mut big = Variables::new();
         big.set("x", "y".repeat(10_000));
         assert!(big.expand(&"${x}".repeat(100)).len() <= MAX_EXPANDED_LEN);
+    }
+
+    #[test]
+    fn snapshots_do_not_see_later_changes() {
+        let mut v = vars();
+        let before = v.snapshot();
+        v.set("dest", "1");
+        assert_eq!(before.get("dest").map(String::as_str), Some("15551234567"));
+        assert_eq!(v.get("dest"), Some("1"));
+        let same = v.snapshot();
+        v.set("dest", "1");
+        assert!(
+            Arc::ptr_eq(&same, &v.snapshot()),
+            "an unchanged value does not copy"
+        );
     }
 
     #[test]

@@ -15,7 +15,8 @@ fn vars_of_b(h: &Harness) -> Vec<(String, String)> {
         .into_iter()
         .find(|e| e.channel.uuid == uuid)
         .expect("CHANNEL_CREATE of B");
-    create.variables.expect("CHANNEL_CREATE carries variables")
+    let vars = create.variables.expect("CHANNEL_CREATE carries variables");
+    vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 fn has(vars: &[(String, String)], name: &str, value: &str) -> bool {

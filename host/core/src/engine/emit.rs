@@ -69,12 +69,7 @@ impl Engine {
         let Some(ch) = self.channels.get(&id) else {
             return;
         };
-        let variables = name.carries_variables().then(|| {
-            ch.vars
-                .iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect()
-        });
+        let variables = name.carries_variables().then(|| ch.vars.snapshot());
         let event = ChannelEvent {
             name,
             timestamp_us: self.wall.epoch_us(now),

@@ -51,6 +51,15 @@ pub(crate) struct PendingLookup {
     pub domain: Option<String>,
 }
 
+/// What a B leg inherits from its A leg.
+struct ALegFacts {
+    uuid: String,
+    call_uuid: String,
+    cid_name: String,
+    cid_number: String,
+    codec: Option<witswitch_sdp::CodecName>,
+}
+
 /// A leg about to be created.
 struct LegSpec {
     vars: Vec<(String, String)>,
@@ -299,54 +308,20 @@ impl Engine {
             self.leg_error(oid, HangupCause::SwitchCongestion);
             return;
         }
-        let Some(a_ch) = self.channels.get(&a) else {
+        let Some(from) = self.a_leg_facts(a, &spec.vars) else {
             return;
         };
-        let (a_uuid, call_uuid) = (a_ch.uuid.clone(), a_ch.call_uuid.clone());
-        let pick = |vars: &[(String, String)], names: &[&str]| -> Option<String> {
-            names.iter().find_map(|n| {
-                vars.iter()
-                    .rev()
-                    .find(|(k, _)| k == n)
-                    .map(|(_, v)| v.clone())
-                    .or_else(|| a_ch.vars.get(n).map(str::to_owned))
-            })
-        };
-        let cid_name = pick(
-            &spec.vars,
-            &[
-                "origination_caller_id_name",
-                "effective_caller_id_name",
-                "caller_id_name",
-            ],
-        );
-        let cid_number = pick(
-            &spec.vars,
-            &[
-                "origination_caller_id_number",
-                "effective_caller_id_number",
-                "caller_id_number",
-            ],
-        );
-        let a_codec = a_ch.media.negotiated.as_ref().map(|n| n.codec).or_else(|| {
-            a_ch.media
-                .remote_offer
-                .as_ref()
-                .and_then(|o| precheck_offer(&a_ch.profile_cfg, o))
-        });
         let id = ChannelId(self.alloc_id());
         let mut ch = self.new_channel(now, id, CallDirection::Outbound, profile.clone());
-        ch.call_uuid = call_uuid.clone();
+        ch.call_uuid = from.call_uuid.clone();
         for (name, value) in &spec.vars {
             ch.vars.set(name.clone(), value.clone());
         }
-        let cid_name = cid_name.unwrap_or_default();
-        let cid_number = cid_number.unwrap_or_default();
         for (name, value) in [
-            ("call_uuid", call_uuid),
-            ("originator", a_uuid.clone()),
-            ("caller_id_name", cid_name.clone()),
-            ("caller_id_number", cid_number.clone()),
+            ("call_uuid", from.call_uuid),
+            ("originator", from.uuid.clone()),
+            ("caller_id_name", from.cid_name.clone()),
+            ("caller_id_number", from.cid_number.clone()),
             ("destination_number", spec.callee.clone()),
             ("sip_to_user", spec.callee.clone()),
         ] {
@@ -356,7 +331,7 @@ impl Engine {
         ch.vars.set("channel_name", ch.name.clone());
         ch.callee = spec.callee;
         ch.originate = Some(oid);
-        ch.other_leg_uuid = Some(a_uuid);
+        ch.other_leg_uuid = Some(from.uuid);
         let headers = spec
             .vars
             .iter()
@@ -364,10 +339,10 @@ impl Engine {
             .collect();
         ch.pending_invite = Some(PendingInvite {
             target: spec.target,
-            caller_id_name: cid_name,
-            caller_id_number: cid_number,
+            caller_id_name: from.cid_name,
+            caller_id_number: from.cid_number,
             headers,
-            first_codec: a_codec,
+            first_codec: from.codec,
         });
         let leg_timeout = ch
             .vars
@@ -387,6 +362,46 @@ impl Engine {
             orig.legs.push(id);
         }
         self.ensure_leg(id);
+    }
+
+    /// What a new B leg takes from its A leg: uuids, the caller id for its
+    /// From (`origination_caller_id_*`, else `effective_caller_id_*`, else
+    /// A's caller id) and A's codec to offer first.
+    fn a_leg_facts(&self, a: ChannelId, vars: &[(String, String)]) -> Option<ALegFacts> {
+        let a_ch = self.channels.get(&a)?;
+        let pick = |names: [&str; 3]| -> String {
+            names
+                .iter()
+                .find_map(|n| {
+                    vars.iter()
+                        .rev()
+                        .find(|(k, _)| k == n)
+                        .map(|(_, v)| v.clone())
+                        .or_else(|| a_ch.vars.get(n).map(str::to_owned))
+                })
+                .unwrap_or_default()
+        };
+        let codec = a_ch.media.negotiated.as_ref().map(|n| n.codec).or_else(|| {
+            a_ch.media
+                .remote_offer
+                .as_ref()
+                .and_then(|o| precheck_offer(&a_ch.profile_cfg, o))
+        });
+        Some(ALegFacts {
+            uuid: a_ch.uuid.clone(),
+            call_uuid: a_ch.call_uuid.clone(),
+            cid_name: pick([
+                "origination_caller_id_name",
+                "effective_caller_id_name",
+                "caller_id_name",
+            ]),
+            cid_number: pick([
+                "origination_caller_id_number",
+                "effective_caller_id_number",
+                "caller_id_number",
+            ]),
+            codec,
+        })
     }
 
     /// The B leg's RTP port is bound: send its INVITE with our offer.
