@@ -24,9 +24,9 @@
 //! `None`, arm a timer at [`Engine::poll_timeout`], call
 //! [`Engine::handle_timeout`] when it fires.
 //!
-//! Not done here (see the integration notes): silence detection for
-//! `record`, DTMF passed across a bridge for SIP INFO digits, API-driven
-//! originate/transfer (the event socket issue builds on [`Engine`]).
+//! Not done here: silence detection for `record` (needs a media-engine
+//! event), API-driven originate/transfer/uuid_bridge (the event socket
+//! issue builds them on [`Engine`]).
 
 pub mod action;
 pub mod app_io;

@@ -141,7 +141,7 @@ pub enum InviteTarget {
     Contact {
         /// The directory user (`To` user).
         user: String,
-        /// Its domain.
+        /// Its domain (empty when the dial string named none: the binary's default domain).
         domain: String,
         /// The Contact URI it registered.
         uri: String,

@@ -1,4 +1,5 @@
-//! BYE from either side of a bridge ends both legs; `hangup_after_bridge`
+//! BYE from either side of a bridge ends both legs (and SIP INFO digits
+//! cross it); `hangup_after_bridge`
 //! and the dialplan's next actions decide what A does when B leaves.
 
 mod common;
@@ -119,4 +120,21 @@ fn hangup_after_bridge_ends_a_at_once() {
             cause: HangupCause::NormalClearing
         })
     );
+}
+
+#[test]
+fn sip_info_digits_cross_the_bridge() {
+    let (mut h, a, b) = bridged(Vec::new());
+    h.sip(
+        a,
+        SipInput::Dtmf {
+            digit: '5',
+            duration_ms: 100,
+        },
+    );
+    assert!(h.media_commands().contains(&MediaCommand::SendDtmf {
+        leg: b.leg(),
+        digits: "5".into()
+    }));
+    assert_eq!(h.events(EventName::Dtmf).len(), 1);
 }

@@ -121,6 +121,24 @@ impl Engine {
         }
     }
 
+    /// A SIP INFO digit on a bridged leg goes on to the other leg as RFC
+    /// 4733 (RTP telephone-events cross a relay bridge in the media engine).
+    pub(crate) fn pass_info_dtmf(&mut self, id: ChannelId, digit: char) {
+        let Some(ch) = self.channels.get(&id) else {
+            return;
+        };
+        let Some(peer) = ch.peer.filter(|_| crate::digits::is_dtmf_digit(digit)) else {
+            return;
+        };
+        if self.channels.get(&peer).is_some_and(|p| p.media.configured) {
+            let digits = digit.to_ascii_uppercase().to_string();
+            self.push_media(crate::media_io::MediaCommand::SendDtmf {
+                leg: peer.leg(),
+                digits,
+            });
+        }
+    }
+
     /// 2xx to our re-INVITE.
     pub(crate) fn reinvite_answered(&mut self, now: Instant, id: ChannelId, sdp: Option<Vec<u8>>) {
         let Some(sdp) = sdp.filter(|s| !s.is_empty()) else {

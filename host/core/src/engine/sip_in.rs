@@ -43,7 +43,10 @@ impl Engine {
             SipInput::ReInvite { sdp } => self.reinvite_received(now, id, sdp),
             SipInput::ReInviteAnswered { sdp } => self.reinvite_answered(now, id, sdp),
             SipInput::ReInviteFailed { status } => self.reinvite_failed(id, status),
-            SipInput::Dtmf { digit, duration_ms } => self.on_dtmf(now, id, digit, duration_ms),
+            SipInput::Dtmf { digit, duration_ms } => {
+                self.pass_info_dtmf(id, digit);
+                self.on_dtmf(now, id, digit, duration_ms);
+            }
             SipInput::AckTimeout => self.hangup_local(now, id, HangupCause::RecoveryOnTimerExpire),
         }
         self.drain(now);
