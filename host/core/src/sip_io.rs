@@ -11,7 +11,7 @@
 //!   engine sees an INVITE; an authenticated INVITE arrives with
 //!   [`InboundInvite::auth`] filled in (user and directory variables).
 //! - 100 Trying, ACK for 2xx of outgoing INVITEs, 200 OK to BYE/CANCEL,
-//!   retransmissions and digest answers to 401/407 on outgoing INVITEs
+//!   the 487 to a cancelled INVITE, retransmissions and digest answers to 401/407 on outgoing INVITEs
 //!   (gateways) are the UA's job.
 
 use std::net::SocketAddr;
@@ -100,8 +100,8 @@ pub enum SipInput {
         /// The cause from a `Reason` header.
         reason: Option<HangupCause>,
     },
-    /// The peer cancelled its INVITE (the UA answered the CANCEL with 200;
-    /// the engine then sends the 487 via [`SipCommand::Reject`]).
+    /// The peer cancelled its INVITE (the UA answered the CANCEL with 200
+    /// and the INVITE with 487; the engine only ends the channel).
     Cancel {
         /// The cause from a `Reason` header.
         reason: Option<HangupCause>,

@@ -1,5 +1,6 @@
-//! CANCEL before answer: 487 to the INVITE, a CDR with ORIGINATOR_CANCEL,
-//! and a late route result is ignored.
+//! CANCEL before answer: the UA answers 200/487 itself, the engine ends the
+//! channel (CDR with ORIGINATOR_CANCEL, 487), cancels B legs, and ignores a
+//! late route result.
 
 mod common;
 
@@ -12,14 +13,7 @@ fn cancel_while_routing_gives_487_and_cdr() {
     let a = h.invite("9195");
     let uuid = h.uuid(a);
     h.sip(a, SipInput::Cancel { reason: None });
-    assert_eq!(
-        h.sip_commands(a),
-        vec![SipCommand::Reject {
-            status: 487,
-            cause: HangupCause::OriginatorCancel,
-            retry_after: None
-        }]
-    );
+    assert_eq!(h.sip_commands(a), Vec::new(), "the UA sent the 487");
     let cdr = h.cdr_of(&uuid);
     assert_eq!(cdr.hangup_cause, HangupCause::OriginatorCancel);
     assert_eq!(cdr.sip_term_status, Some(487));
@@ -29,7 +23,7 @@ fn cancel_while_routing_gives_487_and_cdr() {
 
     // The dialplan answers after the caller left: nothing happens.
     h.route(a, vec![Action::Answer]);
-    assert_eq!(h.sip_commands(a).len(), 1);
+    assert!(h.sip_commands(a).is_empty());
     assert_eq!(h.cdrs().len(), 1);
 }
 
@@ -55,11 +49,11 @@ fn cancel_while_ringing_a_bridge_cancels_the_b_leg() {
     }));
 
     h.sip(a, SipInput::Cancel { reason: None });
-    assert!(h.sip_commands(a).contains(&SipCommand::Reject {
-        status: 487,
-        cause: HangupCause::OriginatorCancel,
-        retry_after: None
-    }));
+    assert!(
+        !h.sip_commands(a)
+            .iter()
+            .any(|c| matches!(c, SipCommand::Reject { .. }))
+    );
     // As FreeSWITCH: CANCEL toward the B leg with ORIGINATOR_CANCEL.
     assert_eq!(
         h.sip_commands(b).last(),

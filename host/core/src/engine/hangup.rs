@@ -72,14 +72,8 @@ impl Engine {
                 (cancel, None, "send_cancel")
             }
             (HangupHow::RemoteBye, _) => (None, Some(200), "recv_bye"),
-            (HangupHow::RemoteCancel, CallDirection::Inbound) => {
-                let reject = SipCommand::Reject {
-                    status: 487,
-                    cause,
-                    retry_after: None,
-                };
-                (Some(reject), Some(487), "recv_cancel")
-            }
+            // The UA answered the CANCEL (200) and the INVITE (487) itself.
+            (HangupHow::RemoteCancel, CallDirection::Inbound) => (None, Some(487), "recv_cancel"),
             (HangupHow::RemoteCancel, CallDirection::Outbound) => (None, None, "recv_cancel"),
             (HangupHow::Refused(status), _) => (None, Some(status), "recv_refuse"),
         };
