@@ -6,6 +6,7 @@
 mod cmd;
 mod driver;
 mod logging;
+mod media;
 mod server;
 mod transport;
 mod wiring;
