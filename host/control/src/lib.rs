@@ -8,6 +8,9 @@
 
 pub mod api;
 pub mod bus;
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod client;
 pub mod event;
 pub mod json;
 pub mod queue;

@@ -32,6 +32,8 @@ enum Command {
     Run(cmd::run::RunArgs),
     /// Validate the configuration; print each error as `file:line: message`.
     Check(cmd::check::CheckArgs),
+    /// Connect to the event socket like fs_cli (`-x "<command>"` for one command).
+    Cli(cmd::cli::CliArgs),
     /// Dry-run a dialplan component: print the actions it returns for a call.
     Route(cmd::route::RouteArgs),
     /// Print the version.
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Run(cli.run)) {
         Command::Run(args) => cmd::run::main(args),
         Command::Check(args) => cmd::check::main(&args),
+        Command::Cli(args) => cmd::cli::main(args),
         Command::Route(args) => cmd::route::main(&args),
         Command::Version => cmd::version::main(),
     }
