@@ -325,15 +325,15 @@ fn auth_failures_ban_the_source_address() {
     switch.wait_for_log("banning 127.0.0.2 on sofia profile 'internal'");
 }
 
-/// Requests this build does not serve get clear answers: INVITE 480 (no call engine
-/// yet), BYE 481 (no dialog), SUBSCRIBE 405, an unknown method 501.
+/// Requests get clear answers: an unauthenticated INVITE 407 (auth-calls challenges it
+/// before any routing), BYE 481 (no dialog), SUBSCRIBE 405, an unknown method 501.
 #[test]
 fn unserved_requests_get_clear_answers() {
     let conf = TestConf::new();
     let switch = Switch::start(&conf);
     let sock = probe_socket("127.0.0.1");
     let to = switch.addr();
-    assert_eq!(common::final_status_udp(&sock, to, "INVITE"), Some(480));
+    assert_eq!(common::final_status_udp(&sock, to, "INVITE"), Some(407));
     assert_eq!(common::final_status_udp(&sock, to, "BYE"), Some(481));
     assert_eq!(common::final_status_udp(&sock, to, "SUBSCRIBE"), Some(405));
     assert_eq!(common::final_status_udp(&sock, to, "FROBNICATE"), Some(501));

@@ -3,6 +3,7 @@
 //! `main` only parses arguments and dispatches: each subcommand lives in `cmd/<name>.rs`
 //! (add one `Command` variant and one match arm to add a subcommand).
 
+mod calls;
 mod cmd;
 mod driver;
 mod logging;

@@ -24,10 +24,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let epoch = Instant::now();
     let mut drivers = Vec::new();
+    let mut calls = crate::calls::start(&config, epoch, shutdown_rx.clone())
+        .await
+        .context("call engine")?;
+    let mut sides = calls.take_sides().into_iter();
     for profile in &config.profiles {
-        let driver = start_profile(&config, profile, epoch, shutdown_rx.clone())
+        let mut driver = start_profile(&config, profile, epoch, shutdown_rx.clone())
             .await
             .with_context(|| format!("sofia profile '{}'", profile.name))?;
+        if let Some((side, commands)) = sides.next() {
+            driver.attach_calls(side, commands);
+        }
         drivers.push(tokio::spawn(driver.run()));
     }
     tracing::info!(
@@ -38,6 +45,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     wait_for_termination().await;
     tracing::info!("shutting down");
     let _ = shutdown_tx.send(true);
+    let _ = (&mut calls.task).await;
     for driver in drivers {
         let _ = driver.await;
     }

@@ -17,6 +17,7 @@ use witswitch_sip::registrar::{Aor, AuthEvent, Binding, BindingChange, Registrar
 use witswitch_sip::transaction::{CancelTarget, ServerTxKey, TransactionLayer, Transmit, TxEvent};
 use witswitch_sip::{HeaderName, Limits, Message, Method, Request, Response, Transport};
 
+pub use self::call_side::CallSide;
 use super::via::stamp_received;
 use crate::transport::Counters;
 use crate::transport::bad_request::error_response;
@@ -64,6 +65,8 @@ pub struct CoreParts {
 pub struct ProfileCore {
     parts: CoreParts,
     user_agent: String,
+    /// INVITE sessions and gateways, once the call task is attached.
+    calls: Option<CallSide>,
 }
 
 impl ProfileCore {
@@ -72,6 +75,7 @@ impl ProfileCore {
         ProfileCore {
             parts,
             user_agent: format!("witswitch/{}", env!("CARGO_PKG_VERSION")),
+            calls: None,
         }
     }
 
@@ -178,6 +182,7 @@ impl ProfileCore {
     /// Fires due timers of the transaction layer, registrar and limiter.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.parts.transactions.handle_timeout(now);
+        self.calls_handle_timeout(now);
         for change in self.parts.registrar.expire(now) {
             log_binding_change(&change);
         }
@@ -198,6 +203,7 @@ impl ProfileCore {
                 .limiter
                 .as_ref()
                 .and_then(AuthFailureLimiter::poll_timeout),
+            self.calls_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -224,7 +230,17 @@ impl ProfileCore {
     }
 
     fn drain_events(&mut self, now: Instant) {
-        while let Some(event) = self.parts.transactions.poll_event() {
+        loop {
+            let Some(event) = self.parts.transactions.poll_event() else {
+                // Dialog events may queue more transaction work (responses, ACKs).
+                if self.drain_call_events(now) {
+                    continue;
+                }
+                break;
+            };
+            let Some(event) = self.offer_to_calls(now, event) else {
+                continue;
+            };
             match event {
                 TxEvent::NewRequest {
                     key,
@@ -432,6 +448,9 @@ fn log_binding_change(change: &BindingChange) {
         ),
     }
 }
+
+#[path = "call_side.rs"]
+mod call_side;
 
 #[cfg(test)]
 #[path = "core_tests.rs"]

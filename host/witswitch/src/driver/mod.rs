@@ -7,6 +7,8 @@
 
 pub mod connections;
 pub mod core;
+pub mod invite_auth;
+pub mod invite_build;
 pub mod via;
 
 use std::net::SocketAddr;
@@ -19,7 +21,8 @@ use witswitch_sip::Transport;
 use witswitch_sip::transaction::Transmit;
 
 use self::connections::Connections;
-use self::core::ProfileCore;
+use self::core::{CallSide, ProfileCore};
+use crate::calls::link::ProfileCommand;
 use crate::transport::tcp::{self, StreamContext};
 use crate::transport::udp::{self, MAX_DATAGRAM};
 use crate::transport::{Counters, StreamEvent};
@@ -42,6 +45,8 @@ pub struct ProfileDriver {
     connections: Connections,
     counters: Arc<Counters>,
     shutdown: watch::Receiver<bool>,
+    /// Commands of the call task, once attached.
+    commands: Option<mpsc::UnboundedReceiver<ProfileCommand>>,
 }
 
 impl ProfileDriver {
@@ -60,7 +65,19 @@ impl ProfileDriver {
             connections: Connections::default(),
             counters,
             shutdown,
+            commands: None,
         }
+    }
+
+    /// Connects the profile to the call task: INVITEs go there, its commands
+    /// come back on `commands`.
+    pub fn attach_calls(
+        &mut self,
+        side: CallSide,
+        commands: mpsc::UnboundedReceiver<ProfileCommand>,
+    ) {
+        self.core.attach_calls(Instant::now(), side);
+        self.commands = Some(commands);
     }
 
     /// Runs until shutdown is signalled.
@@ -78,6 +95,9 @@ impl ProfileDriver {
                     }
                 }
                 event = recv_stream_event(self.streams.as_mut()) => self.on_stream_event(event),
+                command = recv_command(self.commands.as_mut()) => {
+                    self.core.handle_call_command(Instant::now(), command);
+                }
                 () = sleep_until(deadline) => self.core.handle_timeout(Instant::now()),
                 changed = self.shutdown.changed() => {
                     if changed.is_err() || *self.shutdown.borrow() {
@@ -114,7 +134,7 @@ impl ProfileDriver {
     async fn flush(&mut self) {
         while let Some(transmit) = self.core.poll_transmit() {
             let sent = match transmit.transport {
-                Transport::Udp => self.send_udp(&transmit).await,
+                Transport::Udp => send_udp(self.udp.as_deref(), &transmit).await,
                 Transport::Tcp => self.send_stream(&transmit),
                 ref other => {
                     tracing::debug!("no {other} transport on this profile");
@@ -125,16 +145,6 @@ impl ProfileDriver {
                 self.core.transport_error(Instant::now(), &transmit);
             }
         }
-    }
-
-    async fn send_udp(&self, transmit: &Transmit) -> bool {
-        let Some(socket) = &self.udp else {
-            return false;
-        };
-        let bytes = transmit.message.to_bytes();
-        trace_message("send", "UDP", transmit.dest, &bytes);
-        udp::send(socket, &bytes, transmit.dest).await;
-        true
     }
 
     /// RFC 3261 §18.2.2 for streams: on the connection the request came on when it is
@@ -162,6 +172,18 @@ impl ProfileDriver {
         tcp::connect(target, bytes, streams.ctx.clone());
         true
     }
+}
+
+/// Sends over the profile's UDP socket. A free function, so that the driver (whose
+/// dialog state is `Send` but not `Sync`) is not borrowed across the await.
+async fn send_udp(socket: Option<&UdpSocket>, transmit: &Transmit) -> bool {
+    let Some(socket) = socket else {
+        return false;
+    };
+    let bytes = transmit.message.to_bytes();
+    trace_message("send", "UDP", transmit.dest, &bytes);
+    udp::send(socket, &bytes, transmit.dest).await;
+    true
 }
 
 /// At log level debug, every message in and out, like `sofia global siptrace on`.
@@ -198,6 +220,19 @@ async fn recv_stream_event(streams: Option<&mut StreamSide>) -> StreamEvent {
     match streams.events.recv().await {
         Some(event) => event,
         // The driver holds a sender in its context, so this does not happen.
+        None => std::future::pending().await,
+    }
+}
+
+async fn recv_command(
+    commands: Option<&mut mpsc::UnboundedReceiver<ProfileCommand>>,
+) -> ProfileCommand {
+    let Some(commands) = commands else {
+        return std::future::pending().await;
+    };
+    match commands.recv().await {
+        Some(command) => command,
+        // The call task has stopped (shutdown): nothing more will come.
         None => std::future::pending().await,
     }
 }

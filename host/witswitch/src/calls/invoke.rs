@@ -1,0 +1,122 @@
+//! Script invocations as tokio tasks: `route` for [`Effect::Route`] and an
+//! app's `run` for [`Effect::RunApp`]. Their results, and every `call`
+//! method an app invokes, come back to the call task as [`Internal`]
+//! messages; the call task owns the engine, these tasks never touch it.
+//!
+//! [`Effect::Route`]: witswitch_core::Effect::Route
+//! [`Effect::RunApp`]: witswitch_core::Effect::RunApp
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+use witswitch_config::ScriptSettings;
+use witswitch_core::{
+    Action, AppError, AppOutcome, AppRequest, AppResponse, CallInfo, ChannelId, RequestId,
+    RouteError, ScriptIdent,
+};
+use witswitch_script::ScriptHost;
+
+use super::app_control::AppCall;
+use super::script_link::{app_outcome, route_outcome, to_script_call};
+
+/// What script tasks report to the call task.
+#[derive(Debug)]
+pub enum Internal {
+    /// A dialplan decided.
+    Routed {
+        /// The channel.
+        channel: ChannelId,
+        /// The script that routed it.
+        script: Option<ScriptIdent>,
+        /// Its actions, or why there are none.
+        result: Result<Vec<Action>, RouteError>,
+    },
+    /// An app called a `call` method.
+    AppRequest {
+        /// The channel.
+        channel: ChannelId,
+        /// The request id (unique per channel).
+        request: RequestId,
+        /// The method and arguments.
+        req: AppRequest,
+        /// Where the engine's answer goes.
+        reply: oneshot::Sender<Result<AppResponse, AppError>>,
+    },
+    /// An app's `run` returned.
+    AppFinished {
+        /// The channel.
+        channel: ChannelId,
+        /// How.
+        outcome: AppOutcome,
+    },
+}
+
+/// What the invocation tasks need.
+#[derive(Debug, Clone)]
+pub struct Invoker {
+    host: ScriptHost,
+    scripts: Arc<ScriptSettings>,
+    to_calls: mpsc::UnboundedSender<Internal>,
+}
+
+impl Invoker {
+    /// Invocations on `host`, scripts chosen by `scripts`' `[contexts]`.
+    pub fn new(
+        host: ScriptHost,
+        scripts: Arc<ScriptSettings>,
+        to_calls: mpsc::UnboundedSender<Internal>,
+    ) -> Self {
+        Invoker {
+            host,
+            scripts,
+            to_calls,
+        }
+    }
+
+    /// Runs the dialplan of `info.context` for `channel`.
+    pub fn route(&self, channel: ChannelId, info: Box<CallInfo>) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let (script, result) = match this.scripts.dialplan_for(&info.context) {
+                None => (
+                    None,
+                    Err(RouteError::ScriptUnavailable(format!(
+                        "no dialplan for context {}",
+                        info.context
+                    ))),
+                ),
+                Some(script) => {
+                    let name = script.name.clone();
+                    let result = this.host.route(&name, &to_script_call(&info)).await;
+                    let version = this
+                        .host
+                        .script_status(&name)
+                        .and_then(|s| s.version)
+                        .unwrap_or_default();
+                    (Some(ScriptIdent { name, version }), route_outcome(result))
+                }
+            };
+            let _ = this.to_calls.send(Internal::Routed {
+                channel,
+                script,
+                result,
+            });
+        });
+    }
+
+    /// Runs the app `name` on `channel` until its `run` returns.
+    pub fn run_app(&self, channel: ChannelId, name: String, info: Box<CallInfo>) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let control = AppCall::new(channel, this.to_calls.clone());
+            let result = this
+                .host
+                .run_app(&name, to_script_call(&info), control)
+                .await;
+            let _ = this.to_calls.send(Internal::AppFinished {
+                channel,
+                outcome: app_outcome(result),
+            });
+        });
+    }
+}

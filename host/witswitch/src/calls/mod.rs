@@ -1,0 +1,182 @@
+//! Calls end to end (issue 4): the call task that owns the sans-IO call
+//! engine (`witswitch-core`), wired to the profile SIP tasks, the media
+//! engine, the script host and the CDR file. The seams are described in
+//! `docs/call-engine.md`.
+//!
+//! ```text
+//! profile tasks ──ProfileMsg──▶ call task (Engine) ──MediaCommand──▶ MediaEngine
+//!               ◀─ProfileCommand─         │  ▲       ◀──MediaEvent──
+//!                            route / run  ▼  │ Internal (results, app requests)
+//!                                   script tasks (ScriptHost)
+//! ```
+
+mod app_control;
+pub mod cdr_writer;
+mod invoke;
+pub mod link;
+mod media_link;
+mod profiles;
+mod script_link;
+mod scripts;
+mod sip_map;
+mod task;
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use rand::RngCore;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use witswitch_config::Config;
+use witswitch_core::{CdrRotation, Engine, EngineConfig, ProfileConfig, WallClock};
+use witswitch_script::{ScriptHost, ScriptWatcher};
+use witswitch_sdp::CodecPrefs;
+use witswitch_types::Uuid;
+
+use self::invoke::Invoker;
+use self::link::ProfileCommand;
+use self::media_link::MediaLink;
+use self::task::{CallInputs, CallTask, ProfilePort};
+use crate::driver::core::CallSide;
+use crate::media::{MediaConfig, MediaEngine};
+
+/// Channel uuids and SDP session ids from the OS random generator.
+#[derive(Debug)]
+struct OsIds;
+
+impl witswitch_core::IdSource for OsIds {
+    fn new_uuid(&mut self) -> Uuid {
+        let mut bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut bytes);
+        Uuid::from_random_bytes(bytes)
+    }
+
+    fn random_u64(&mut self) -> u64 {
+        rand::rng().next_u64()
+    }
+}
+
+/// The engine's view of the configuration.
+pub fn engine_config(config: &Config) -> anyhow::Result<EngineConfig> {
+    let mut profiles = Vec::new();
+    for profile in &config.profiles {
+        let list: Vec<&str> = profile.codec_prefs.iter().map(|c| c.name()).collect();
+        let codecs: CodecPrefs = list
+            .join(",")
+            .parse()
+            .map_err(|e| anyhow::anyhow!("profile {}: codec-prefs: {e}", profile.name))?;
+        let mut engine_profile =
+            ProfileConfig::new(&profile.name, &profile.context, codecs, profile.rtp_ip);
+        engine_profile.ext_rtp_ip = profile.ext_rtp_ip;
+        engine_profile.host = profile.sip_ip.to_string();
+        profiles.push(engine_profile);
+    }
+    let mut engine = EngineConfig::new(profiles);
+    for profile in &config.profiles {
+        for gateway in &profile.gateways {
+            engine
+                .gateways
+                .insert(gateway.name.clone(), profile.name.clone());
+        }
+    }
+    engine.max_sessions = config.core.max_sessions;
+    engine.sessions_per_second = config.core.sessions_per_second;
+    // Nobody consumes channel events until the event socket is wired.
+    engine.events = false;
+    Ok(engine)
+}
+
+fn media_config(config: &Config) -> MediaConfig {
+    let rtp_timeout = config.profiles.iter().filter_map(|p| p.rtp_timeout).max();
+    MediaConfig {
+        port_min: *config.core.rtp_ports.start(),
+        port_max: *config.core.rtp_ports.end(),
+        local_ip: config
+            .profiles
+            .first()
+            .map_or(MediaConfig::default().local_ip, |p| p.rtp_ip),
+        rtp_timeout,
+        ..MediaConfig::default()
+    }
+}
+
+/// The running call side of the switch.
+#[derive(Debug)]
+pub struct Calls {
+    /// One per profile, in configuration order: give each to its driver.
+    pub sides: Vec<(CallSide, mpsc::UnboundedReceiver<ProfileCommand>)>,
+    /// The call task (ends at shutdown after hanging every call up).
+    pub task: JoinHandle<()>,
+    _host: ScriptHost,
+    _watcher: Option<ScriptWatcher>,
+}
+
+impl Calls {
+    /// The per-profile parts, to hand to the drivers (once).
+    pub fn take_sides(&mut self) -> Vec<(CallSide, mpsc::UnboundedReceiver<ProfileCommand>)> {
+        std::mem::take(&mut self.sides)
+    }
+}
+
+/// Starts the script host, media engine, CDR writer and call task.
+pub async fn start(
+    config: &Arc<Config>,
+    epoch: Instant,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<Calls> {
+    let engine_config = engine_config(config)?;
+    let (host, watcher) = scripts::start(config).await?;
+    let (media, media_events) = MediaEngine::new(media_config(config)).context("media engine")?;
+    let cdr_settings = &config.cdr;
+    let cdr = cdr_writer::start(
+        cdr_settings.path.clone(),
+        CdrRotation::new(cdr_settings.max_file_bytes, cdr_settings.keep_files),
+    )
+    .with_context(|| format!("CDR file {}", cdr_settings.path.display()))?;
+
+    let (to_calls, from_profiles) = mpsc::unbounded_channel();
+    let mut sides = Vec::new();
+    let mut ports = Vec::new();
+    for (index, profile) in config.profiles.iter().enumerate() {
+        let side = profiles::call_side(config, profile, index, epoch, to_calls.clone())
+            .with_context(|| format!("sofia profile '{}'", profile.name))?;
+        let (commands, receiver) = mpsc::unbounded_channel();
+        sides.push((side, receiver));
+        ports.push(ProfilePort {
+            name: profile.name.clone(),
+            commands,
+            registers: !profile.disable_register,
+        });
+    }
+
+    let wall_us = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+    let engine = Engine::new(
+        engine_config,
+        Box::new(OsIds),
+        WallClock::new(Instant::now(), wall_us),
+    );
+    let (internal_tx, internal) = mpsc::unbounded_channel();
+    let invoker = Invoker::new(host.clone(), Arc::new(config.scripts.clone()), internal_tx);
+    let media = MediaLink::new(
+        media,
+        config.dir.join("sounds"),
+        config.core.state_dir.join("recordings"),
+    );
+    let task = CallTask::new(engine, ports, media, invoker, Some(cdr));
+    let inputs = CallInputs {
+        profiles: from_profiles,
+        internal,
+        media: media_events,
+        shutdown,
+    };
+    let task = tokio::spawn(task.run(inputs));
+    Ok(Calls {
+        sides,
+        task,
+        _host: host,
+        _watcher: watcher,
+    })
+}

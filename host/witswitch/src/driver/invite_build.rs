@@ -1,0 +1,255 @@
+//! Translations between SIP messages and the call engine's vocabulary: an
+//! incoming INVITE as the engine's [`InboundInvite`], the engine's outgoing
+//! INVITE as the dialog layer's [`OutgoingInvite`], and the `Reason` header
+//! (RFC 3326) both ways.
+
+use std::net::SocketAddr;
+
+use witswitch_core::{AuthenticatedUser, HangupCause, InboundInvite, InviteTarget};
+use witswitch_sip::dialog::{OutgoingInvite, PeerRouting, sdp_of, uri_address};
+use witswitch_sip::{Header, HeaderName, NameAddr, Request, Transport, Uri};
+
+use crate::calls::link::InviteSpec;
+
+/// Headers a dialplan may route on (FreeSWITCH copies these into variables).
+fn is_routing_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("x-")
+        || matches!(
+            lower.as_str(),
+            "p-asserted-identity" | "remote-party-id" | "diversion" | "p-preferred-identity"
+        )
+}
+
+/// User and host of a SIP URI (`("", "")` for other schemes).
+fn user_host(uri: &Uri) -> (String, String) {
+    match uri.as_sip() {
+        Some(sip) => (sip.user.clone().unwrap_or_default(), sip.host.to_string()),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// What the engine needs of a new INVITE (validated by the transaction layer).
+pub fn inbound_invite(
+    profile: &str,
+    request: &Request,
+    source: SocketAddr,
+    auth: Option<AuthenticatedUser>,
+) -> InboundInvite {
+    let (request_user, request_host) = user_host(&request.uri);
+    let from = request.from().ok();
+    let (from_user, from_host) = from.as_ref().map(|f| user_host(&f.uri)).unwrap_or_default();
+    let (to_user, to_host) = request
+        .to()
+        .ok()
+        .map(|t| user_host(&t.uri))
+        .unwrap_or_default();
+    let headers = request
+        .headers
+        .iter()
+        .filter(|h| is_routing_header(h.name.as_str()))
+        .map(|h| (h.name.as_str().to_owned(), h.value.clone()))
+        .collect();
+    InboundInvite {
+        profile: profile.to_owned(),
+        call_id: request.call_id().unwrap_or_default().to_owned(),
+        request_user,
+        request_host,
+        from_display: from.and_then(|f| f.display_name).filter(|d| !d.is_empty()),
+        from_user,
+        from_host,
+        to_user,
+        to_host,
+        source: Some(source),
+        user_agent: request
+            .headers
+            .get(&HeaderName::UserAgent)
+            .map(str::to_owned),
+        headers,
+        sdp: sdp_of(request.content_type(), &request.body),
+        auth,
+    }
+}
+
+/// Why an outgoing INVITE could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum InviteBuildError {
+    /// The target is not a SIP URI we can send to.
+    #[error("unusable target {0}")]
+    BadTarget(String),
+    /// The URI names a host, not an address (no DNS in the switch yet).
+    #[error("no address for {0}")]
+    NoAddress(String),
+}
+
+impl InviteBuildError {
+    /// The status reported to the engine as if the far end had answered.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadTarget(_) => 404,
+            Self::NoAddress(_) => 502,
+        }
+    }
+}
+
+fn parse_uri(text: &str) -> Result<Uri, InviteBuildError> {
+    let full = if text.contains(':') && (text.starts_with("sip:") || text.starts_with("sips:")) {
+        text.to_owned()
+    } else {
+        format!("sip:{text}")
+    };
+    Uri::parse(&full).map_err(|_| InviteBuildError::BadTarget(text.to_owned()))
+}
+
+/// From `"name" <sip:number@host>`.
+fn caller(spec: &InviteSpec, host: &str) -> Result<NameAddr, InviteBuildError> {
+    let number = if spec.caller_id_number.is_empty() {
+        "anonymous"
+    } else {
+        spec.caller_id_number.as_str()
+    };
+    let mut from = NameAddr::new(parse_uri(&format!("sip:{number}@{host}"))?);
+    from.display_name = Some(spec.caller_id_name.clone()).filter(|n| !n.is_empty());
+    Ok(from)
+}
+
+/// The dialog layer's INVITE for a `user/` contact or a `sofia/<profile>/` URI.
+/// `local_host` is our address for From. Gateways are built by the gateway.
+pub fn outgoing_invite(
+    spec: &InviteSpec,
+    local_host: &str,
+) -> Result<OutgoingInvite, InviteBuildError> {
+    let (target, to, dest, routing) = match &spec.target {
+        InviteTarget::Contact {
+            user,
+            domain,
+            uri,
+            source,
+        } => {
+            let target = parse_uri(uri)?;
+            // `user/1001` without a domain: the contact's host stands in.
+            let domain = match domain.as_str() {
+                "" => user_host(&target).1,
+                named => named.to_owned(),
+            };
+            let to = NameAddr::new(parse_uri(&format!("sip:{user}@{domain}"))?);
+            // Registered phones are reached where their REGISTER came from (NAT).
+            let dest = match source {
+                Some(source) => *source,
+                None => uri_address(&target).ok_or(InviteBuildError::NoAddress(uri.clone()))?,
+            };
+            (target, to, dest, PeerRouting::Symmetric)
+        }
+        InviteTarget::Uri { uri } => {
+            let target = parse_uri(uri)?;
+            let dest = uri_address(&target).ok_or(InviteBuildError::NoAddress(uri.clone()))?;
+            (
+                target.clone(),
+                NameAddr::new(target),
+                dest,
+                PeerRouting::RemoteTarget,
+            )
+        }
+        InviteTarget::Gateway { name, .. } => {
+            return Err(InviteBuildError::BadTarget(format!("gateway {name}")));
+        }
+    };
+    let transport = match target.as_sip().and_then(|s| s.transport()) {
+        Some(t) => Transport::parse(t),
+        None => Transport::Udp,
+    };
+    let mut invite = OutgoingInvite::new(target, caller(spec, local_host)?, to, dest);
+    invite.transport = transport;
+    invite.routing = routing;
+    finish(&mut invite, spec);
+    Ok(invite)
+}
+
+/// Our offer and the `sip_h_*` headers.
+pub fn finish(invite: &mut OutgoingInvite, spec: &InviteSpec) {
+    invite.sdp = Some(spec.sdp.clone());
+    invite.headers = spec
+        .headers
+        .iter()
+        .map(|(name, value)| Header::new(HeaderName::from(name.as_str()), value.clone()))
+        .collect();
+}
+
+/// `Reason: Q.850;cause=16;text="NORMAL_CLEARING"` (RFC 3326).
+pub fn reason_header(cause: HangupCause) -> String {
+    format!("Q.850;cause={};text=\"{}\"", cause.q850(), cause.name())
+}
+
+/// The cause of a `Reason: Q.850;cause=N` header, if the response has one.
+pub fn reason_cause(value: Option<&str>) -> Option<HangupCause> {
+    let value = value?;
+    let (protocol, params) = value.split_once(';')?;
+    if !protocol.trim().eq_ignore_ascii_case("Q.850") {
+        return None;
+    }
+    params.split(';').find_map(|param| {
+        let (name, code) = param.split_once('=')?;
+        if !name.trim().eq_ignore_ascii_case("cause") {
+            return None;
+        }
+        HangupCause::from_code(code.trim().parse().ok()?)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_round_trip() {
+        let header = reason_header(HangupCause::UserBusy);
+        assert_eq!(header, "Q.850;cause=17;text=\"USER_BUSY\"");
+        assert_eq!(reason_cause(Some(&header)), Some(HangupCause::UserBusy));
+        assert_eq!(reason_cause(Some("SIP;cause=487")), None);
+        assert_eq!(reason_cause(Some("Q.850;cause=abc")), None);
+        assert_eq!(reason_cause(None), None);
+    }
+
+    #[test]
+    fn registered_contact_goes_to_its_source() {
+        let spec = InviteSpec {
+            target: InviteTarget::Contact {
+                user: "1001".into(),
+                domain: "127.0.0.1".into(),
+                uri: "sip:1001@10.0.0.7:5062".into(),
+                source: Some("203.0.113.9:40000".parse().unwrap()),
+            },
+            caller_id_name: "Extension 1000".into(),
+            caller_id_number: "1000".into(),
+            sdp: b"v=0\r\n".to_vec(),
+            headers: vec![("X-Test".into(), "1".into())],
+        };
+        let invite = outgoing_invite(&spec, "127.0.0.1").unwrap();
+        assert_eq!(invite.dest, "203.0.113.9:40000".parse().unwrap());
+        assert_eq!(invite.routing, PeerRouting::Symmetric);
+        assert_eq!(invite.target.to_string(), "sip:1001@10.0.0.7:5062");
+        assert_eq!(invite.from.display_name.as_deref(), Some("Extension 1000"));
+        assert_eq!(invite.headers.len(), 1);
+        assert_eq!(invite.sdp.as_deref(), Some(&b"v=0\r\n"[..]));
+    }
+
+    #[test]
+    fn uri_without_scheme_and_host_names() {
+        let mut spec = InviteSpec {
+            target: InviteTarget::Uri {
+                uri: "2000@127.0.0.1:5099".into(),
+            },
+            caller_id_name: String::new(),
+            caller_id_number: "1000".into(),
+            sdp: Vec::new(),
+            headers: Vec::new(),
+        };
+        let invite = outgoing_invite(&spec, "127.0.0.1").unwrap();
+        assert_eq!(invite.dest, "127.0.0.1:5099".parse().unwrap());
+        spec.target = InviteTarget::Uri {
+            uri: "2000@carrier.example".into(),
+        };
+        let err = outgoing_invite(&spec, "127.0.0.1").unwrap_err();
+        assert_eq!(err.status(), 502);
+    }
+}

@@ -1,0 +1,573 @@
+//! Harness for the call tests: a configuration with profiles `internal` (auth-calls,
+//! registrations) and `external` (no auth, the `outbound` gateway to a test carrier),
+//! the example dialplan, a CDR file; a running switch; sipp runs with their own log
+//! files; a small RTP peer on a test socket.
+
+#![allow(dead_code)] // each test uses a different part
+
+use std::fs;
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{DEADLINE, free_port, options_udp, probe_socket, repo_root, wait_for};
+
+/// What a test may vary.
+#[derive(Debug, Clone)]
+pub struct CallConf {
+    /// SIP port of `internal` (auth-calls on).
+    pub internal: u16,
+    /// SIP port of `external` (auth-calls off, context public).
+    pub external: u16,
+    /// Where the `outbound` gateway sends (a test carrier).
+    pub carrier: u16,
+    /// `max-sessions`.
+    pub max_sessions: u32,
+    /// `sessions-per-second`.
+    pub sessions_per_second: u32,
+    /// First RTP port.
+    pub rtp_start: u16,
+}
+
+impl CallConf {
+    /// Free ports, generous limits.
+    pub fn new() -> CallConf {
+        // Spread RTP ranges so parallel tests rarely share ports (the engine skips
+        // ports in use anyway).
+        let rtp_start = 20000 + (free_port() % 40) * 1000;
+        CallConf {
+            internal: free_port(),
+            external: free_port(),
+            carrier: free_port(),
+            max_sessions: 100,
+            sessions_per_second: 100,
+            rtp_start,
+        }
+    }
+
+    /// The password of a directory user.
+    pub fn password(user: u32) -> String {
+        format!("calls-test-{user}")
+    }
+
+    /// Writes `conf/` (and the state folder) under `root`.
+    pub fn write(&self, root: &Path) {
+        let conf = root.join("conf");
+        let state = root.join("state");
+        for dir in ["profiles", "directory", "scripts", "sounds"] {
+            fs::create_dir_all(conf.join(dir)).expect("conf folders");
+        }
+        fs::create_dir_all(&state).expect("state folder");
+        let guests = repo_root().join("build/guests");
+        for script in ["dialplan", "record_and_bridge"] {
+            let from = guests.join(format!("{script}.wasm"));
+            fs::copy(&from, conf.join(format!("scripts/{script}.wasm"))).unwrap_or_else(|e| {
+                panic!("{}: {e} (run scripts/build-guests first)", from.display())
+            });
+        }
+        fs::write(
+            conf.join("witswitch.toml"),
+            format!(
+                "[vars]\ndomain = \"127.0.0.1\"\noutbound_caller_id_name = \"witswitch\"\n\
+                 outbound_caller_id_number = \"15550001111\"\n\n\
+                 [core]\nmax-sessions = {max}\nsessions-per-second = {sps}\n\
+                 state-dir = {state:?}\nrtp-start-port = {rtp_start}\nrtp-end-port = {rtp_end}\n\n\
+                 [cdr]\npath = {cdr:?}\nmax-file-bytes = 1048576\nkeep-files = 2\n",
+                max = self.max_sessions,
+                sps = self.sessions_per_second,
+                state = state.display().to_string(),
+                rtp_start = self.rtp_start,
+                rtp_end = self.rtp_start + 999,
+                cdr = state.join("cdr.json").display().to_string(),
+            ),
+        )
+        .expect("main file");
+        fs::write(
+            conf.join("scripts.toml"),
+            format!(
+                "[runtime]\nfolder = {:?}\n\n[contexts]\ndefault = \"dialplan\"\npublic = \"dialplan\"\n\n\
+                 [scripts.dialplan]\nworld = \"dialplan\"\n\n\
+                 [scripts.record_and_bridge]\nworld = \"app\"\n",
+                conf.join("scripts").display().to_string()
+            ),
+        )
+        .expect("scripts file");
+        fs::write(conf.join("acl.toml"), "").expect("acl file");
+        fs::write(
+            conf.join("profiles/internal.toml"),
+            format!(
+                "[profile]\nsip-ip = \"127.0.0.1\"\nsip-port = {}\ntransports = [\"udp\"]\n\
+                 context = \"public\"\ndomain = \"127.0.0.1\"\nauth-calls = true\n\
+                 log-auth-failures = true\ncodec-prefs = \"PCMU,PCMA\"\nrtp-timeout-sec = 60\n",
+                self.internal
+            ),
+        )
+        .expect("internal profile");
+        fs::write(
+            conf.join("profiles/external.toml"),
+            format!(
+                "[profile]\nsip-ip = \"127.0.0.1\"\nsip-port = {}\ntransports = [\"udp\"]\n\
+                 context = \"public\"\nauth-calls = false\ndisable-register = true\n\
+                 codec-prefs = \"PCMU,PCMA\"\n\n\
+                 [gateways.outbound]\nrealm = \"carrier.test\"\nproxy = \"127.0.0.1:{}\"\n\
+                 username = \"witswitch\"\npassword = \"carrier-secret\"\nregister = false\n\
+                 from-domain = \"127.0.0.1\"\ncaller-id-in-from = true\n",
+                self.external, self.carrier
+            ),
+        )
+        .expect("external profile");
+        let mut users = String::from(
+            "[domain]\nname = \"127.0.0.1\"\n\n[defaults]\nuser_context = \"default\"\n",
+        );
+        for user in 1000..1020 {
+            users.push_str(&format!(
+                "\n[users.\"{user}\"]\npassword = {:?}\neffective_caller_id_name = \"Extension {user}\"\n\
+                 effective_caller_id_number = \"{user}\"\n",
+                Self::password(user)
+            ));
+        }
+        fs::write(conf.join("directory/default.toml"), users).expect("directory");
+    }
+}
+
+/// A running switch; killed when dropped.
+pub struct CallSwitch {
+    child: Child,
+    /// Temporary folder with conf/, state/, logs and sipp's files.
+    pub dir: tempfile::TempDir,
+    /// The configuration it runs with.
+    pub conf: CallConf,
+}
+
+impl CallSwitch {
+    /// Writes the configuration, starts the binary, waits until both profiles
+    /// answer OPTIONS.
+    pub fn start(conf: CallConf) -> CallSwitch {
+        let dir = tempfile::tempdir().expect("tempdir");
+        conf.write(dir.path());
+        let out = fs::File::create(dir.path().join("stdout.log")).expect("stdout");
+        let err = fs::File::create(dir.path().join("stderr.log")).expect("stderr");
+        let child = Command::new(env!("CARGO_BIN_EXE_witswitch"))
+            .arg("run")
+            .arg("--conf")
+            .arg(dir.path().join("conf"))
+            .arg("--state")
+            .arg(dir.path().join("state"))
+            .arg("--log-file")
+            .arg(dir.path().join("witswitch.log"))
+            // WITSWITCH_TEST_LOG=debug traces every SIP message into the log.
+            .arg("--log-level")
+            .arg(std::env::var("WITSWITCH_TEST_LOG").unwrap_or_else(|_| "info".into()))
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("start witswitch");
+        let mut switch = CallSwitch { child, dir, conf };
+        let probe = probe_socket("127.0.0.1");
+        for port in [switch.conf.internal, switch.conf.external] {
+            let to = SocketAddr::from(([127, 0, 0, 1], port));
+            wait_for("the switch to answer OPTIONS", DEADLINE, || {
+                if let Ok(Some(status)) = switch.child.try_wait() {
+                    panic!("witswitch exited early ({status}): {}", switch.log());
+                }
+                options_udp(&probe, to, Duration::from_millis(200))
+            });
+        }
+        switch
+    }
+
+    /// Everything logged so far.
+    pub fn log(&self) -> String {
+        let read = |name: &str| fs::read_to_string(self.dir.path().join(name)).unwrap_or_default();
+        read("witswitch.log")
+    }
+
+    /// Waits until the log holds `text`.
+    pub fn wait_for_log(&self, text: &str) {
+        wait_for(&format!("log line {text:?}"), DEADLINE, || {
+            self.log().contains(text).then_some(())
+        });
+    }
+
+    /// The CDR lines written so far, parsed.
+    pub fn cdrs(&self) -> Vec<serde_json::Value> {
+        let text = fs::read_to_string(self.dir.path().join("state/cdr.json")).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+
+    /// Waits until at least `n` CDR lines exist.
+    pub fn wait_for_cdrs(&self, n: usize) -> Vec<serde_json::Value> {
+        wait_for(&format!("{n} CDR lines"), DEADLINE, || {
+            let cdrs = self.cdrs();
+            (cdrs.len() >= n).then_some(cdrs)
+        })
+    }
+
+    /// A CSV for `[field0]` = user and `[field1]` = its authentication keyword.
+    pub fn user_csv(&self, user: u32) -> PathBuf {
+        let path = self.dir.path().join(format!("user{user}.csv"));
+        fs::write(
+            &path,
+            format!(
+                "SEQUENTIAL\n{user};[authentication username={user} password={}]\n",
+                CallConf::password(user)
+            ),
+        )
+        .expect("csv");
+        path
+    }
+
+    /// Starts sipp in the background against `port` (or as a server when `port`
+    /// is `None`), with its log file `name.log` in the test folder.
+    pub fn sipp(&self, name: &str, port: Option<u16>, scenario: &str, args: &[&str]) -> Sipp {
+        self.sipp_at(name, port, free_port(), scenario, args)
+    }
+
+    /// [`CallSwitch::sipp`] with sipp's own SIP port chosen (a registered phone).
+    pub fn sipp_at(
+        &self,
+        name: &str,
+        port: Option<u16>,
+        sip_port: u16,
+        scenario: &str,
+        args: &[&str],
+    ) -> Sipp {
+        let log = self.dir.path().join(format!("{name}.log"));
+        let mut command = Command::new("sipp");
+        if let Some(port) = port {
+            command.arg(format!("127.0.0.1:{port}"));
+        }
+        command
+            .arg("-sf")
+            .arg(repo_root().join("tests/sipp/calls").join(scenario))
+            .args(["-i", "127.0.0.1", "-p", &sip_port.to_string()])
+            .args([
+                "-mp",
+                &free_port().to_string(),
+                "-cp",
+                &free_port().to_string(),
+            ])
+            .args(["-nostdin", "-m", "1", "-timeout", "60s", "-timeout_error"])
+            .args(["-trace_err", "-trace_logs", "-log_file"])
+            .arg(&log)
+            .args(args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = command.spawn().expect("run sipp (apt package sip-tester)");
+        Sipp {
+            child: Some(child),
+            log,
+            port: sip_port,
+            name: name.to_owned(),
+        }
+    }
+
+    /// Registers `user` from 127.0.0.1:`port` (the port a sipp phone listens on next).
+    pub fn register(&self, user: u32, port: u16) {
+        let csv = self.user_csv(user);
+        let out = Command::new("sipp")
+            .arg(format!("127.0.0.1:{}", self.conf.internal))
+            .arg("-sf")
+            .arg(repo_root().join("tests/sipp/register.xml"))
+            .args(["-i", "127.0.0.1", "-p", &port.to_string()])
+            .args([
+                "-mp",
+                &free_port().to_string(),
+                "-cp",
+                &free_port().to_string(),
+            ])
+            .args(["-nostdin", "-m", "1", "-timeout", "30s", "-timeout_error"])
+            .arg("-inf")
+            .arg(&csv)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sipp");
+        assert!(
+            out.status.success(),
+            "register {user} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            self.log()
+        );
+        self.wait_for_log(&format!("registered {user}@127.0.0.1"));
+    }
+}
+
+impl Drop for CallSwitch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("---- witswitch log ----\n{}", self.log());
+        }
+    }
+}
+
+/// A sipp running in the background.
+pub struct Sipp {
+    child: Option<Child>,
+    /// Its `-log_file`.
+    pub log: PathBuf,
+    /// Its SIP port.
+    pub port: u16,
+    name: String,
+}
+
+impl Sipp {
+    /// What the scenario logged so far.
+    pub fn logged(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits for a `<log>` line starting with `prefix` and returns the rest of it.
+    pub fn wait_logged(&self, prefix: &str) -> String {
+        wait_for(
+            &format!("{} to log {prefix:?}", self.name),
+            DEADLINE,
+            || {
+                self.logged()
+                    .lines()
+                    .find_map(|l| l.strip_prefix(prefix).map(|rest| rest.trim().to_owned()))
+            },
+        )
+    }
+
+    /// Waits for the switch's RTP port the scenario logged.
+    pub fn switch_rtp(&self) -> SocketAddr {
+        let port: u16 = self
+            .wait_logged("switch-rtp ")
+            .parse()
+            .expect("a port number");
+        SocketAddr::from(([127, 0, 0, 1], port))
+    }
+
+    /// Waits for sipp to end and returns its output.
+    pub fn finish(mut self) -> Output {
+        let child = self.child.take().expect("running");
+        child.wait_with_output().expect("sipp output")
+    }
+
+    /// Waits for sipp and asserts it succeeded.
+    pub fn assert_ok(self, switch: &CallSwitch) {
+        let name = self.name.clone();
+        let out = self.finish();
+        if !out.status.success() {
+            let mut errors = String::new();
+            if let Ok(entries) = fs::read_dir(switch.dir.path()) {
+                for e in entries.flatten() {
+                    if e.file_name().to_string_lossy().contains("_errors.log") {
+                        errors.push_str(&fs::read_to_string(e.path()).unwrap_or_default());
+                    }
+                }
+            }
+            panic!(
+                "sipp {name} failed ({}):\n{}\n{}\nerrors:\n{errors}\nswitch log:\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+                switch.log()
+            );
+        }
+    }
+}
+
+impl Drop for Sipp {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A UDP socket for RTP on 127.0.0.1.
+pub struct RtpPeer {
+    /// The socket.
+    pub socket: UdpSocket,
+    seq: u16,
+    ts: u32,
+    ssrc: u32,
+}
+
+/// One received RTP packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RtpPacket {
+    /// Payload type.
+    pub pt: u8,
+    /// Sequence number.
+    pub seq: u16,
+    /// Timestamp.
+    pub ts: u32,
+    /// SSRC.
+    pub ssrc: u32,
+    /// Marker bit.
+    pub marker: bool,
+    /// Payload.
+    pub payload: Vec<u8>,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+impl RtpPeer {
+    /// A socket on a free port.
+    pub fn new(ssrc: u32) -> RtpPeer {
+        let socket = UdpSocket::bind("127.0.0.1:0").expect("bind rtp");
+        RtpPeer {
+            socket,
+            seq: 1000,
+            ts: 160_000,
+            ssrc,
+        }
+    }
+
+    /// Its port, for SDP.
+    pub fn port(&self) -> u16 {
+        self.socket.local_addr().expect("addr").port()
+    }
+
+    /// Sends one 20 ms packet of payload type `pt` to `to`.
+    pub fn send(&mut self, to: SocketAddr, pt: u8, payload: &[u8]) {
+        let mut packet = Vec::with_capacity(12 + payload.len());
+        packet.push(0x80);
+        packet.push(pt & 0x7f);
+        packet.extend_from_slice(&self.seq.to_be_bytes());
+        packet.extend_from_slice(&self.ts.to_be_bytes());
+        packet.extend_from_slice(&self.ssrc.to_be_bytes());
+        packet.extend_from_slice(payload);
+        self.socket.send_to(&packet, to).expect("send rtp");
+        self.seq = self.seq.wrapping_add(1);
+        self.ts = self.ts.wrapping_add(160);
+    }
+
+    /// Sends one RFC 4733 key press of `event` (0-9 = digits, 10 = `*`, 11 = `#`) as
+    /// payload type `pt`: a start packet with the marker bit, two updates, and the
+    /// end packet three times (RFC 4733 §2.5.1.4), all with one timestamp.
+    pub fn send_dtmf(&mut self, to: SocketAddr, pt: u8, event: u8) {
+        let ts = self.ts;
+        for (n, end) in [
+            (0u16, false),
+            (1, false),
+            (2, false),
+            (3, true),
+            (3, true),
+            (3, true),
+        ] {
+            let duration: u16 = 160 * (n + 1);
+            let mut packet = Vec::with_capacity(16);
+            packet.push(0x80);
+            packet.push(if n == 0 { 0x80 | pt } else { pt });
+            packet.extend_from_slice(&self.seq.to_be_bytes());
+            packet.extend_from_slice(&ts.to_be_bytes());
+            packet.extend_from_slice(&self.ssrc.to_be_bytes());
+            packet.push(event);
+            packet.push(if end { 0x80 | 10 } else { 10 });
+            packet.extend_from_slice(&duration.to_be_bytes());
+            self.socket.send_to(&packet, to).expect("send dtmf");
+            self.seq = self.seq.wrapping_add(1);
+        }
+        self.ts = self.ts.wrapping_add(640);
+    }
+
+    /// Receives packets until `done` says so or `wait` passes.
+    pub fn receive_until(
+        &self,
+        wait: Duration,
+        done: impl FnMut(&[RtpPacket]) -> bool,
+    ) -> Vec<RtpPacket> {
+        receive_until(&self.socket, wait, done)
+    }
+}
+
+/// Receives RTP on `socket` until `done` says so or `wait` passes.
+pub fn receive_until(
+    socket: &UdpSocket,
+    wait: Duration,
+    mut done: impl FnMut(&[RtpPacket]) -> bool,
+) -> Vec<RtpPacket> {
+    let end = Instant::now() + wait;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 2048];
+    while !done(&got) {
+        let Some(left) = end.checked_duration_since(Instant::now()) else {
+            break;
+        };
+        socket
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .expect("timeout");
+        let Ok(n) = socket.recv(&mut buf) else {
+            break;
+        };
+        if let Some(packet) = parse_rtp(&buf[..n]) {
+            got.push(packet);
+        }
+    }
+    got
+}
+
+/// Sends `count` packets (PT 0, payloads `payload(tag, n)`) from `sender` to `to`,
+/// 20 ms apart like a phone, while collecting what arrives on `receiver` (which may be
+/// a clone of the sender's socket); then waits up to 2 s for the rest. Returns the
+/// payloads that arrived and are among those sent, in arrival order: anything the
+/// switch sends on its own (silence while idle) is left out, and a payload the switch
+/// altered would be missing.
+pub fn exchange(
+    sender: &mut RtpPeer,
+    to: SocketAddr,
+    tag: u8,
+    count: u16,
+    receiver: &UdpSocket,
+) -> Vec<Vec<u8>> {
+    let sent: Vec<Vec<u8>> = (0..count).map(|n| payload(tag, n)).collect();
+    let ours = |p: &RtpPacket| sent.contains(&p.payload);
+    let mut got = Vec::new();
+    for n in 0..count {
+        sender.send(to, 0, &payload(tag, n));
+        got.extend(
+            receive_until(receiver, Duration::from_millis(20), |_| false)
+                .into_iter()
+                .filter(ours),
+        );
+    }
+    let have = got.len();
+    let rest = receive_until(receiver, Duration::from_secs(2), |p| {
+        have + p.iter().filter(|p| ours(p)).count() >= sent.len()
+    });
+    got.extend(rest.into_iter().filter(ours));
+    got.into_iter().map(|p| p.payload).collect()
+}
+
+/// Parses a plain RTP packet (no CSRC/extension handling beyond skipping them).
+pub fn parse_rtp(data: &[u8]) -> Option<RtpPacket> {
+    if data.len() < 12 || data[0] >> 6 != 2 {
+        return None;
+    }
+    let csrc = usize::from(data[0] & 0x0f) * 4;
+    let mut start = 12 + csrc;
+    if data[0] & 0x10 != 0 {
+        let ext = data.get(start + 2..start + 4)?;
+        start += 4 + usize::from(u16::from_be_bytes([ext[0], ext[1]])) * 4;
+    }
+    Some(RtpPacket {
+        pt: data[1] & 0x7f,
+        marker: data[1] & 0x80 != 0,
+        seq: u16::from_be_bytes([data[2], data[3]]),
+        ts: u32::from_be_bytes([data[4], data[5], data[6], data[7]]),
+        ssrc: u32::from_be_bytes([data[8], data[9], data[10], data[11]]),
+        payload: data.get(start..)?.to_vec(),
+        at: Instant::now(),
+    })
+}
+
+/// A recognisable 160-byte payload: packet `n` of stream `tag`.
+pub fn payload(tag: u8, n: u16) -> Vec<u8> {
+    let [hi, lo] = n.to_be_bytes();
+    (0..160u8)
+        .map(|i| tag ^ hi ^ lo.wrapping_add(i.wrapping_mul(7)))
+        .collect()
+}
