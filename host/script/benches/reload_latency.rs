@@ -1,8 +1,10 @@
 //! Reload latency, write → live: deploy a new version of the example dialplan
 //! into a watched folder by write-then-rename and time until a `route` returns
 //! the new version's behaviour (event seen and first routed call). Cold (every
-//! version compiled) and warm (artifacts from the on-disk cache). Prints p50 and
-//! max. Run: `cargo bench -p witswitch-script --bench reload_latency`.
+//! function compiled), with the in-memory function cache (identical code: the
+//! best case; the reload pair: an edit), and warm (whole artifacts from the
+//! on-disk cache). Prints p50 and max. Run:
+//! `cargo bench -p witswitch-script --bench reload_latency`.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -40,7 +42,12 @@ fn deploy(dir: &Path, bytes: &[u8]) {
     std::fs::rename(&tmp, dir.join("dialplan.wasm")).expect("rename");
 }
 
-fn measure(label: &str, cache: Option<&Path>, versions: &(Vec<u8>, Vec<u8>, &str)) {
+fn measure(
+    label: &str,
+    cache: Option<&Path>,
+    function_cache: bool,
+    versions: &(Vec<u8>, Vec<u8>, &str),
+) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -50,6 +57,7 @@ fn measure(label: &str, cache: Option<&Path>, versions: &(Vec<u8>, Vec<u8>, &str
     let host = ScriptHost::new(EngineSettings {
         max_instances: 200,
         cache_dir: cache.map(Path::to_path_buf),
+        function_cache_bytes: if function_cache { 64 << 20 } else { 0 },
         ..EngineSettings::default()
     })
     .expect("engine");
@@ -98,14 +106,23 @@ fn measure(label: &str, cache: Option<&Path>, versions: &(Vec<u8>, Vec<u8>, &str
 }
 
 fn main() {
-    let versions = versions();
-    measure("cold (compiled each time)", None, &versions);
+    let example = versions();
+    measure("cold: every function compiled", None, false, &example);
+    measure("function cache, identical code", None, true, &example);
+    let pair = (
+        std::fs::read(common::required_guest("reload_v1")).expect("read"),
+        std::fs::read(common::required_guest("reload_v2")).expect("read"),
+        "reload_v1/v2 (edited code)",
+    );
+    measure("cold: every function compiled", None, false, &pair);
+    measure("function cache, edited code", None, true, &pair);
     let cache = tempfile::tempdir().expect("tempdir");
-    // Fill the cache with both versions, then measure warm reloads.
-    measure("filling cache", Some(cache.path()), &versions);
+    // Fill the on-disk cache with both versions, then measure warm reloads.
+    measure("filling disk cache", Some(cache.path()), false, &example);
     measure(
-        "warm (on-disk artifact cache)",
+        "warm: on-disk artifact cache",
         Some(cache.path()),
-        &versions,
+        false,
+        &example,
     );
 }

@@ -5,6 +5,7 @@
 //! fault-free test dialplan `reload_v1` (same local-extension rule, no regex).
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use regex::Regex;
@@ -49,6 +50,30 @@ fn local_extension(extension: &str) -> RouteResult {
     ])
 }
 
+/// Time `iterations` single calls of `f` and print p50/p90/p99. Percentiles of
+/// single calls are robust against other processes on the machine (a call is
+/// rarely preempted), unlike means over batches.
+fn percentiles(label: &str, iterations: usize, mut f: impl FnMut()) {
+    let mut samples: Vec<Duration> = (0..iterations)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    samples.sort();
+    let at = |q: f64| {
+        let index = ((samples.len() as f64 * q) as usize).min(samples.len() - 1);
+        samples[index].as_secs_f64() * 1e6
+    };
+    println!(
+        "{label}: p50 {:.2} µs, p90 {:.2} µs, p99 {:.2} µs ({iterations} calls)",
+        at(0.5),
+        at(0.9),
+        at(0.99)
+    );
+}
+
 fn route(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -70,6 +95,40 @@ fn route(c: &mut Criterion) {
         assert_eq!(from_guest, native_same_algorithm("1001"));
     }
 
+    let pattern = Regex::new(r"^(10[01][0-9])$").expect("pattern");
+    percentiles(
+        &format!("wasm fresh instance, {name}, 1001"),
+        20_000,
+        || {
+            black_box(
+                runtime
+                    .block_on(host.route("dialplan", black_box(&call)))
+                    .ok(),
+            );
+        },
+    );
+    percentiles(
+        &format!("wasm fresh instance, {name}, 9196"),
+        20_000,
+        || {
+            black_box(
+                runtime
+                    .block_on(host.route("dialplan", black_box(&echo)))
+                    .ok(),
+            );
+        },
+    );
+    percentiles(
+        "native, same algorithm (regex compiled per call), 1001",
+        20_000,
+        || {
+            black_box(native_same_algorithm(black_box("1001")));
+        },
+    );
+    percentiles("native, precompiled regex, 1001", 200_000, || {
+        black_box(native_precompiled(&pattern, black_box("1001")));
+    });
+
     let mut group = c.benchmark_group("route");
     group.bench_function(format!("wasm_fresh_instance/{name}/1001"), |b| {
         b.iter(|| runtime.block_on(host.route("dialplan", black_box(&call))))
@@ -80,7 +139,6 @@ fn route(c: &mut Criterion) {
     group.bench_function("native_same_algorithm/1001", |b| {
         b.iter(|| native_same_algorithm(black_box("1001")))
     });
-    let pattern = Regex::new(r"^(10[01][0-9])$").expect("pattern");
     group.bench_function("native_precompiled/1001", |b| {
         b.iter(|| native_precompiled(&pattern, black_box("1001")))
     });

@@ -136,3 +136,97 @@ impl HostCall for ScriptState {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use wasmtime::component::Resource;
+
+    use super::*;
+    use crate::engine::{Invocation, ScriptEngine};
+    use crate::settings::{EngineSettings, EpochTicking, ScriptSettings};
+    use crate::state::InvocationContext;
+    use crate::testing::{CallOp, ScriptedCall};
+
+    fn engine() -> ScriptEngine {
+        ScriptEngine::new(&EngineSettings {
+            max_instances: 2,
+            epoch: EpochTicking::Manual {
+                tick: Duration::from_millis(1),
+            },
+            ..EngineSettings::default()
+        })
+        .expect("engine")
+    }
+
+    fn store(engine: &ScriptEngine) -> wasmtime::Store<ScriptState> {
+        engine.store(Invocation {
+            context: InvocationContext {
+                script: Arc::from("ivr"),
+                version: Arc::from("0123456789abcdef"),
+                call_uuid: Arc::from("uuid-1"),
+                globals: Arc::new(HashMap::new()),
+            },
+            settings: Arc::new(ScriptSettings::default()),
+            cpu_budget: Duration::from_millis(10),
+        })
+    }
+
+    #[tokio::test]
+    async fn the_host_trait_resolves_handles_and_delegates() {
+        let engine = engine();
+        let mut store = store(&engine);
+        let state = store.data_mut();
+        let (fake, record) = ScriptedCall::new();
+        let info = crate::synthetic_call_info("5000", "1000", "default", &[]);
+        let handle = state
+            .table
+            .push(CallHandle::new(info, fake.with_var("lang", "en")))
+            .expect("push");
+        let rep = handle.rep();
+        let again = || Resource::<CallHandle>::new_borrow(rep);
+
+        assert_eq!(
+            HostCall::info(state, again())
+                .await
+                .expect("info")
+                .destination_number,
+            "5000"
+        );
+        assert_eq!(
+            HostCall::answer(state, again()).await.expect("no trap"),
+            Ok(())
+        );
+        assert_eq!(
+            HostCall::get_var(state, again(), "lang".into())
+                .await
+                .expect("no trap"),
+            Ok(Some("en".into()))
+        );
+        assert_eq!(
+            HostCall::hangup(state, again(), HangupCause::NormalClearing)
+                .await
+                .expect("no trap"),
+            Ok(())
+        );
+        assert_eq!(
+            HostCall::sleep(state, again(), 5).await.expect("no trap"),
+            Err(CallError::Hangup(HangupCause::NormalClearing))
+        );
+        assert_eq!(
+            record.ops(),
+            [
+                CallOp::Answer,
+                CallOp::GetVar("lang".into()),
+                CallOp::Hangup(HangupCause::NormalClearing)
+            ]
+        );
+        // The guest dropping its handle frees the host object; using it
+        // afterwards is a trap, not a panic.
+        HostCall::drop(state, handle).await.expect("drop");
+        assert!(HostCall::answer(state, again()).await.is_err());
+    }
+}

@@ -25,6 +25,7 @@
 pub mod bindings;
 mod call;
 mod call_info;
+mod compile_cache;
 mod compiled;
 mod cpu;
 mod engine;

@@ -46,8 +46,12 @@ async fn next_event(
     .expect("expected event within 20 s")
 }
 
-/// An HTTP backend that answers every request only once `release` turns true.
-async fn gated_backend(release: watch::Receiver<bool>) -> u16 {
+/// An HTTP backend that reports each request it has read on `arrived` and
+/// answers only once `release` turns true.
+async fn gated_backend(
+    release: watch::Receiver<bool>,
+    arrived: tokio::sync::mpsc::UnboundedSender<()>,
+) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(async move {
@@ -56,6 +60,7 @@ async fn gated_backend(release: watch::Receiver<bool>) -> u16 {
                 return;
             };
             let mut release = release.clone();
+            let arrived = arrived.clone();
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 2048];
                 let mut seen = Vec::new();
@@ -65,6 +70,7 @@ async fn gated_backend(release: watch::Receiver<bool>) -> u16 {
                         Ok(n) => seen.extend_from_slice(&buf[..n]),
                     }
                 }
+                let _ = arrived.send(());
                 let _ = release.wait_for(|open| *open).await;
                 let _ = socket
                     .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
@@ -79,7 +85,8 @@ async fn gated_backend(release: watch::Receiver<bool>) -> u16 {
 async fn swapping_a_component_under_100_in_flight_invocations() {
     let host = common::host();
     let (release_tx, release_rx) = watch::channel(false);
-    let port = gated_backend(release_rx).await;
+    let (arrived_tx, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+    let port = gated_backend(release_rx, arrived_tx).await;
     // Version 1 of "swap" waits on the backend: its invocations stay in flight.
     host.load_bytes("swap", &common::guest_bytes("fault_http"))
         .expect("v1 loads");
@@ -104,6 +111,10 @@ async fn swapping_a_component_under_100_in_flight_invocations() {
         let call = synthetic_call_info("1001", "1000", "default", &vars);
         in_flight.push(tokio::spawn(async move { host.route("swap", &call).await }));
     }
+    // All 100 are in flight: their requests reached the backend.
+    for _ in 0..100 {
+        arrived.recv().await.expect("a request arrives");
+    }
     // Swap to version 2 while they wait.
     let mut events = host.subscribe();
     host.load_bytes("swap", &common::guest_bytes("reload_v2"))
@@ -114,9 +125,15 @@ async fn swapping_a_component_under_100_in_flight_invocations() {
     }
     // New invocations see version 2 at once.
     assert_eq!(route_version(&host, "swap").await, "2");
+    let mut finished_early = Vec::new();
+    for task in &mut in_flight {
+        if task.is_finished() {
+            finished_early.push(task.await.expect("joins"));
+        }
+    }
     assert!(
-        in_flight.iter().all(|t| !t.is_finished()),
-        "v1 invocations still waiting"
+        finished_early.is_empty(),
+        "v1 invocations must still wait: {finished_early:?}"
     );
     // Release the backend: every in-flight invocation finishes on version 1.
     release_tx.send(true).expect("release");

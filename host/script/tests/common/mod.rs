@@ -24,10 +24,13 @@ pub fn guest_bytes(crate_name: &str) -> Vec<u8> {
     std::fs::read(guest(crate_name)).expect("guest file readable")
 }
 
-/// Engine settings for tests: a small pool, the real 1 ms ticker.
+/// Engine settings for tests: a small pool, the real 1 ms ticker, and a compile
+/// cache shared by all tests of a build (a debug build takes about a second to
+/// compile a guest; the cache makes that once per guest, not once per test).
 pub fn test_settings() -> EngineSettings {
     EngineSettings {
         max_instances: 400,
+        cache_dir: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wasm-cache")),
         ..EngineSettings::default()
     }
 }
