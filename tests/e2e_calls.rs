@@ -5,7 +5,7 @@
 mod calls;
 mod common;
 
-use calls::{CallConf, CallSwitch, RtpPeer, exchange, payload};
+use calls::{CallConf, CallSwitch, RtpPeer, exchange, payload, send_collect};
 
 /// Packets sent per direction in media checks.
 const PACKETS: u16 = 50;
@@ -353,4 +353,121 @@ fn max_sessions_refuses_with_503() {
     assert!(retry >= 1, "Retry-After {retry}");
     busy.assert_ok(&switch);
     uac.assert_ok(&switch);
+}
+
+#[test]
+fn record_and_bridge_app_transcodes_pcmu_to_pcma_and_records_both_parties() {
+    use calls::audio::{
+        alaw_decode, alaw_encode, channel, chirp, decimate, read_wav, ulaw_decode, ulaw_encode,
+        window_correlations,
+    };
+    let switch = CallSwitch::start(CallConf::new());
+    let phone_port = common::free_port();
+    switch.register(1001, phone_port);
+    let mut callee_rtp = RtpPeer::new(0x1001);
+    let callee_args = [
+        "-key".to_owned(),
+        "rtp_port".to_owned(),
+        callee_rtp.port().to_string(),
+        "-key".to_owned(),
+        "pt".to_owned(),
+        "8".to_owned(),
+        "-key".to_owned(),
+        "codec".to_owned(),
+        "PCMA".to_owned(),
+    ];
+    let callee = switch.sipp_at(
+        "phone1001",
+        None,
+        phone_port,
+        "uas_answer.xml",
+        &strs(&callee_args),
+    );
+    let mut caller_rtp = RtpPeer::new(0x1000);
+    let csv = switch.user_csv(1000);
+    let args = auth_call_args(csv.to_str().expect("path"), "5002", caller_rtp.port(), 6000);
+    let caller = switch.sipp(
+        "caller",
+        Some(switch.conf.internal),
+        "uac_auth_call.xml",
+        &strs(&args),
+    );
+    let a_side = caller.switch_rtp();
+    let b_side = callee.switch_rtp();
+
+    // One second each way: a rising sweep from the caller (μ-law), a falling one
+    // from the callee (A-law).
+    let up = chirp(300.0, 3000.0, 8000, 8000.0);
+    let down = chirp(3000.0, 300.0, 8000, 8000.0);
+    let packets = |signal: &[i16], encode: fn(i16) -> u8| -> Vec<Vec<u8>> {
+        signal
+            .chunks(160)
+            .map(|c| c.iter().map(|&s| encode(s)).collect())
+            .collect()
+    };
+    let callee_socket = callee_rtp.socket.try_clone().expect("clone");
+    let at_callee = send_collect(
+        &mut caller_rtp,
+        a_side,
+        0,
+        &packets(&up, ulaw_encode),
+        &callee_socket,
+        8,
+    );
+    let caller_socket = caller_rtp.socket.try_clone().expect("clone");
+    let at_caller = send_collect(
+        &mut callee_rtp,
+        b_side,
+        8,
+        &packets(&down, alaw_encode),
+        &caller_socket,
+        0,
+    );
+    let heard_by_callee: Vec<i16> = at_callee.iter().map(|&b| alaw_decode(b)).collect();
+    let heard_by_caller: Vec<i16> = at_caller.iter().map(|&b| ulaw_decode(b)).collect();
+    // Nearly every 50 ms of each sweep arrives intact: a jitter buffer on a busy
+    // machine may drop or stretch a frame here and there (unrelated audio: ~0).
+    let intact = |sent: &[i16], heard: &[i16]| {
+        window_correlations(sent, heard)
+            .iter()
+            .filter(|c| **c > 0.9)
+            .count()
+    };
+    let forward = intact(&up, &heard_by_callee);
+    let backward = intact(&down, &heard_by_caller);
+    assert!(
+        forward >= 15,
+        "PCMU → PCMA: {forward} of 20 windows correlate"
+    );
+    assert!(
+        backward >= 15,
+        "PCMA → PCMU: {backward} of 20 windows correlate"
+    );
+
+    caller.assert_ok(&switch);
+    callee.assert_ok(&switch);
+    let cdrs = switch.wait_for_cdrs(2);
+    let a = cdr_where(&cdrs, "direction", "inbound");
+    assert_eq!(a["read_codec"], "PCMU");
+    let b = cdr_where(&cdrs, "direction", "outbound");
+    assert_eq!(b["read_codec"], "PCMA");
+
+    let recordings = switch.dir.path().join("state/recordings");
+    let wav = recordings.join(format!("{}.wav", a["uuid"].as_str().expect("uuid")));
+    let bytes = common::wait_for("the recording", common::DEADLINE, || {
+        std::fs::read(&wav).ok()
+    });
+    let (channels, rate, samples) = read_wav(&bytes).expect("a 16-bit PCM WAV");
+    let mono = decimate(&channel(&samples, channels, 0), (rate / 8000) as usize);
+    let caller_part = intact(&up, &mono);
+    let callee_part = intact(&down, &mono);
+    assert!(
+        caller_part >= 15,
+        "the caller in the recording: {caller_part} of 20 windows"
+    );
+    assert!(
+        callee_part >= 15,
+        "the callee in the recording: {callee_part} of 20 windows"
+    );
+    assert!(a["recording"].to_string().contains("RECORD_TITLE") || a["recording"].is_object());
 }

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // each test uses a different part
 
+pub mod audio;
+
 use std::fs;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -569,5 +571,30 @@ pub fn payload(tag: u8, n: u16) -> Vec<u8> {
     let [hi, lo] = n.to_be_bytes();
     (0..160u8)
         .map(|i| tag ^ hi ^ lo.wrapping_add(i.wrapping_mul(7)))
+        .collect()
+}
+
+/// Sends `payloads` (one per 20 ms packet, payload type `pt`) from `sender` to `to`,
+/// paced like a phone, and returns everything of payload type `want_pt` that arrived on
+/// `receiver` meanwhile and in the next second, payloads concatenated in order.
+pub fn send_collect(
+    sender: &mut RtpPeer,
+    to: SocketAddr,
+    pt: u8,
+    payloads: &[Vec<u8>],
+    receiver: &UdpSocket,
+    want_pt: u8,
+) -> Vec<u8> {
+    let mut got = Vec::new();
+    for chunk in payloads {
+        sender.send(to, pt, chunk);
+        got.extend(receive_until(receiver, Duration::from_millis(20), |_| {
+            false
+        }));
+    }
+    got.extend(receive_until(receiver, Duration::from_secs(1), |_| false));
+    got.into_iter()
+        .filter(|p| p.pt == want_pt)
+        .flat_map(|p| p.payload)
         .collect()
 }
