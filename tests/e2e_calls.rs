@@ -471,3 +471,67 @@ fn record_and_bridge_app_transcodes_pcmu_to_pcma_and_records_both_parties() {
     );
     assert!(a["recording"].to_string().contains("RECORD_TITLE") || a["recording"].is_object());
 }
+
+#[test]
+fn callee_bye_ends_both_legs() {
+    let switch = CallSwitch::start(CallConf::new());
+    let phone_port = common::free_port();
+    switch.register(1001, phone_port);
+    let callee_rtp = RtpPeer::new(0x1001);
+    let callee_args = [
+        "-d".to_owned(),
+        "1500".to_owned(),
+        "-key".to_owned(),
+        "rtp_port".to_owned(),
+        callee_rtp.port().to_string(),
+        "-key".to_owned(),
+        "pt".to_owned(),
+        "0".to_owned(),
+        "-key".to_owned(),
+        "codec".to_owned(),
+        "PCMU".to_owned(),
+    ];
+    let callee = switch.sipp_at(
+        "phone1001",
+        None,
+        phone_port,
+        "uas_answer_bye.xml",
+        &strs(&callee_args),
+    );
+    let caller_rtp = RtpPeer::new(0x1000);
+    let csv = switch.user_csv(1000);
+    let args = auth_call_args(csv.to_str().expect("path"), "1001", caller_rtp.port(), 0);
+    let caller = switch.sipp(
+        "caller",
+        Some(switch.conf.internal),
+        "uac_auth_call_bye_in.xml",
+        &strs(&args),
+    );
+    callee.assert_ok(&switch);
+    caller.assert_ok(&switch);
+    let cdrs = switch.wait_for_cdrs(2);
+    let a = cdr_where(&cdrs, "direction", "inbound");
+    let b = cdr_where(&cdrs, "direction", "outbound");
+    assert_eq!(b["sip_hangup_disposition"], "recv_bye", "{b}");
+    assert_eq!(a["sip_hangup_disposition"], "send_bye", "{a}");
+    assert_eq!(a["hangup_cause"], "NORMAL_CLEARING");
+}
+
+#[test]
+fn wrong_password_on_invite_gets_403_and_the_fail2ban_line() {
+    let switch = CallSwitch::start(CallConf::new());
+    let phone = RtpPeer::new(0x5000);
+    let csv = switch.bad_password_csv(1000);
+    let args = auth_call_args(csv.to_str().expect("path"), "9196", phone.port(), 0);
+    let uac = switch.sipp(
+        "badauth",
+        Some(switch.conf.internal),
+        "uac_badauth.xml",
+        &strs(&args),
+    );
+    uac.assert_ok(&switch);
+    switch.wait_for_log(
+        "SIP auth failure (INVITE) on sofia profile 'internal' for [9196@127.0.0.1] from ip 127.0.0.1",
+    );
+    assert!(switch.cdrs().is_empty(), "no channel for a refused caller");
+}

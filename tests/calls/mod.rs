@@ -223,6 +223,17 @@ impl CallSwitch {
         path
     }
 
+    /// Like [`CallSwitch::user_csv`] with a wrong password.
+    pub fn bad_password_csv(&self, user: u32) -> PathBuf {
+        let path = self.dir.path().join(format!("bad{user}.csv"));
+        fs::write(
+            &path,
+            format!("SEQUENTIAL\n{user};[authentication username={user} password=wrong]\n"),
+        )
+        .expect("csv");
+        path
+    }
+
     /// Starts sipp in the background against `port` (or as a server when `port`
     /// is `None`), with its log file `name.log` in the test folder.
     pub fn sipp(&self, name: &str, port: Option<u16>, scenario: &str, args: &[&str]) -> Sipp {
