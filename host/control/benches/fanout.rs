@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use witswitch_control::bus::EventBus;
 use witswitch_control::event::channel::{
     AnswerState, CallState, CallerProfile, ChannelEventKind, ChannelFields, ChannelState,
@@ -29,7 +29,7 @@ fn factory() -> Arc<EventFactory> {
     }))
 }
 
-fn answer_event(factory: &EventFactory) -> Event {
+fn answer_fields() -> ChannelFields {
     let uuid = "68d8b90b-3dbf-4bf5-9200-15832dd9f4d2".to_string();
     let codec = CodecInfo {
         name: "PCMU".into(),
@@ -62,7 +62,7 @@ fn answer_event(factory: &EventFactory) -> Event {
             )
         })
         .collect();
-    let fields = ChannelFields {
+    ChannelFields {
         state: ChannelState::Execute,
         next_state: None,
         call_state: CallState::Active,
@@ -81,7 +81,10 @@ fn answer_event(factory: &EventFactory) -> Event {
         caller: Some(caller),
         other_leg: None,
         variables,
-    };
+    }
+}
+
+fn answer_event(factory: &EventFactory, fields: &ChannelFields) -> Event {
     let time = EventTime {
         epoch_us: 1_795_695_534_283_285,
         utc_offset_secs: 0,
@@ -91,7 +94,7 @@ fn answer_event(factory: &EventFactory) -> Event {
         function: "answer",
         line: 1,
     };
-    channel_event(factory, time, site, &ChannelEventKind::Answer, &fields)
+    channel_event(factory, time, site, &ChannelEventKind::Answer, fields)
 }
 
 struct Subscriber {
@@ -137,7 +140,7 @@ fn deliver(subscribers: &mut [Subscriber], now: Now) -> usize {
 
 fn fanout(c: &mut Criterion) {
     let factory = factory();
-    let event = answer_event(&factory);
+    let event = answer_event(&factory, &answer_fields());
     let now = Now {
         instant: Instant::now(),
         wall: EventTime::default(),
@@ -155,24 +158,32 @@ fn fanout(c: &mut Criterion) {
         let mut bus = EventBus::new(1024);
         let mut subs = subscribers(&mut bus, 10, formats);
         group.bench_function(label, |b| {
-            b.iter(|| {
-                bus.publish(black_box(event.clone()));
-                black_box(deliver(&mut subs, now))
-            })
+            b.iter_batched(
+                || event.clone(),
+                |event| {
+                    bus.publish(event);
+                    black_box(deliver(&mut subs, now))
+                },
+                BatchSize::SmallInput,
+            )
         });
     }
     group.finish();
 }
 
 fn serialization(c: &mut Criterion) {
-    let event = answer_event(&factory());
+    let factory = factory();
+    let fields = answer_fields();
+    let event = answer_event(&factory, &fields);
     let mut group = c.benchmark_group("serialize_channel_answer");
     for format in [EventFormat::Plain, EventFormat::Json, EventFormat::Xml] {
         group.bench_function(format.as_str(), |b| {
             b.iter(|| black_box(serialize::event_frame(black_box(&event), format)))
         });
     }
-    group.bench_function("build", |b| b.iter(|| black_box(answer_event(&factory()))));
+    group.bench_function("build", |b| {
+        b.iter(|| black_box(answer_event(&factory, black_box(&fields))))
+    });
     group.finish();
 }
 

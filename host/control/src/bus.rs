@@ -109,17 +109,15 @@ impl EventBus {
     pub fn publish(&mut self, event: Event) -> PublishStats {
         self.subscribers.retain(|s| !s.sender.is_closed());
         let mut stats = PublishStats::default();
-        let mut shared: Option<SharedEvent> = None;
+        // Moved, not cloned: every subscriber shares this one allocation.
+        let shared = SharedEvent::new(event);
         for subscriber in &self.subscribers {
-            let bound_hangup = subscriber.subscription.is_bound_hangup(&event);
-            if !bound_hangup && !subscriber.subscription.matches(&event) {
+            let event = shared.event();
+            let bound_hangup = subscriber.subscription.is_bound_hangup(event);
+            if !bound_hangup && !subscriber.subscription.matches(event) {
                 continue;
             }
-            let item = QueueItem::Event(
-                shared
-                    .get_or_insert_with(|| SharedEvent::new(event.clone()))
-                    .clone(),
-            );
+            let item = QueueItem::Event(shared.clone());
             let outcome = if bound_hangup {
                 subscriber.sender.send_control(item)
             } else {

@@ -16,8 +16,25 @@ fn is_upper_hex(byte: u8) -> bool {
     byte.is_ascii_digit() || (b'A'..=b'F').contains(&byte)
 }
 
+/// `NEEDS_ENCODING[b]`: whether byte `b` is written as `%XX` (a table, because this
+/// runs over every byte of every event for every subscriber format).
+const NEEDS_ENCODING: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = byte < 0x20 || byte > 0x7e;
+        byte += 1;
+    }
+    let mut index = 0;
+    while index < UNSAFE.len() {
+        table[UNSAFE[index] as usize] = true;
+        index += 1;
+    }
+    table
+};
+
 fn needs_encoding(byte: u8) -> bool {
-    !(0x20..=0x7e).contains(&byte) || UNSAFE.contains(&byte)
+    NEEDS_ENCODING[usize::from(byte)]
 }
 
 /// Appends `value` URL-encoded to `out`.
@@ -25,10 +42,13 @@ pub fn encode_into(value: &str, out: &mut Vec<u8>) {
     let bytes = value.as_bytes();
     let mut start = 0;
     for (index, &byte) in bytes.iter().enumerate() {
+        if !needs_encoding(byte) {
+            continue;
+        }
         let keep_escape = byte == b'%'
             && bytes.get(index + 1).copied().is_some_and(is_upper_hex)
             && bytes.get(index + 2).copied().is_some_and(is_upper_hex);
-        if keep_escape || !needs_encoding(byte) {
+        if keep_escape {
             continue;
         }
         out.extend_from_slice(&bytes[start..index]);

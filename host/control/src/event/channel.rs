@@ -392,7 +392,14 @@ fn bool_text(value: bool) -> &'static str {
 
 /// Appends a caller profile with `prefix` (`Caller`, `Other-Leg`, `Channel`).
 pub fn push_profile(headers: &mut Headers, prefix: &str, profile: &CallerProfile) {
-    let key = |suffix: &str| format!("{prefix}-{suffix}");
+    // Plain concatenation: this runs ~40 times per profile per event.
+    let key = |suffix: &str| {
+        let mut name = String::with_capacity(prefix.len() + 1 + suffix.len());
+        name.push_str(prefix);
+        name.push('-');
+        name.push_str(suffix);
+        name
+    };
     push(headers, key("Direction"), profile.direction.as_str());
     push(
         headers,
@@ -527,12 +534,12 @@ pub fn push_basic_data(headers: &mut Headers, channel: &ChannelFields) {
 
 /// Appends `variable_<name>` for every channel variable.
 pub fn push_variables(headers: &mut Headers, channel: &ChannelFields) {
-    headers.extend(
-        channel
-            .variables
-            .iter()
-            .map(|(name, value)| (format!("variable_{name}"), value.clone())),
-    );
+    headers.extend(channel.variables.iter().map(|(name, value)| {
+        let mut header = String::with_capacity("variable_".len() + name.len());
+        header.push_str("variable_");
+        header.push_str(name);
+        (header, value.clone())
+    }));
 }
 
 /// Appends the channel headers of `kind` to `event` (which already has its core headers).
