@@ -40,7 +40,10 @@ pub fn main(args: CliArgs) -> ExitCode {
         user: args.user,
         timeout: Duration::from_secs(args.timeout),
     };
-    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => ExitCode::from(runtime.block_on(run(options, args.execute))),
         Err(error) => {
             eprintln!("witswitch cli: cannot start the runtime: {error}");
