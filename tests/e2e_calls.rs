@@ -535,3 +535,24 @@ fn wrong_password_on_invite_gets_403_and_the_fail2ban_line() {
     );
     assert!(switch.cdrs().is_empty(), "no channel for a refused caller");
 }
+
+#[test]
+fn shutdown_hangs_up_live_calls_with_bye() {
+    let mut switch = CallSwitch::start(CallConf::new());
+    let phone = RtpPeer::new(0x6000);
+    let csv = switch.user_csv(1000);
+    let args = auth_call_args(csv.to_str().expect("path"), "9196", phone.port(), 0);
+    let uac = switch.sipp(
+        "until-shutdown",
+        Some(switch.conf.internal),
+        "uac_auth_call_bye_in.xml",
+        &strs(&args),
+    );
+    uac.switch_rtp();
+    let status = switch.terminate();
+    assert!(status.success(), "clean exit: {status}");
+    uac.assert_ok(&switch);
+    let cdrs = switch.cdrs();
+    assert_eq!(cdrs.len(), 1, "{cdrs:?}");
+    assert_eq!(cdrs[0]["hangup_cause"], "SYSTEM_SHUTDOWN");
+}

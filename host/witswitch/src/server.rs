@@ -24,7 +24,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let epoch = Instant::now();
     let mut drivers = Vec::new();
-    let mut calls = crate::calls::start(&config, epoch, shutdown_rx.clone())
+    // The call task stops first (hanging every call up), then the profiles, so the
+    // BYEs and CANCELs it sends still leave.
+    let (calls_stop_tx, calls_stop_rx) = watch::channel(false);
+    let mut calls = crate::calls::start(&config, epoch, calls_stop_rx)
         .await
         .context("call engine")?;
     let mut sides = calls.take_sides().into_iter();
@@ -44,8 +47,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     );
     wait_for_termination().await;
     tracing::info!("shutting down");
+    let _ = calls_stop_tx.send(true);
+    calls.finish().await;
     let _ = shutdown_tx.send(true);
-    let _ = (&mut calls.task).await;
     for driver in drivers {
         let _ = driver.await;
     }

@@ -72,11 +72,18 @@ impl CdrFile {
 }
 
 /// Starts the writer thread; records sent on the returned queue are written
-/// in order. The thread ends when every sender is dropped.
-pub fn start(path: PathBuf, rotation: CdrRotation) -> io::Result<mpsc::UnboundedSender<CdrRecord>> {
+/// in order. The thread ends when every sender is dropped, after writing what
+/// was queued (join it at shutdown so no line is lost).
+pub fn start(
+    path: PathBuf,
+    rotation: CdrRotation,
+) -> io::Result<(
+    mpsc::UnboundedSender<CdrRecord>,
+    std::thread::JoinHandle<()>,
+)> {
     let mut file = CdrFile::open(path.clone(), rotation)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<CdrRecord>();
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("witswitch-cdr".into())
         .spawn(move || {
             while let Some(record) = rx.blocking_recv() {
@@ -89,7 +96,7 @@ pub fn start(path: PathBuf, rotation: CdrRotation) -> io::Result<mpsc::Unbounded
                 }
             }
         })?;
-    Ok(tx)
+    Ok((tx, thread))
 }
 
 #[cfg(test)]

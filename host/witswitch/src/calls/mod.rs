@@ -108,6 +108,7 @@ pub struct Calls {
     pub sides: Vec<(CallSide, mpsc::UnboundedReceiver<ProfileCommand>)>,
     /// The call task (ends at shutdown after hanging every call up).
     pub task: JoinHandle<()>,
+    cdr_thread: Option<std::thread::JoinHandle<()>>,
     _host: ScriptHost,
     _watcher: Option<ScriptWatcher>,
 }
@@ -116,6 +117,15 @@ impl Calls {
     /// The per-profile parts, to hand to the drivers (once).
     pub fn take_sides(&mut self) -> Vec<(CallSide, mpsc::UnboundedReceiver<ProfileCommand>)> {
         std::mem::take(&mut self.sides)
+    }
+
+    /// Waits for the call task to end (after the stop signal), then for the CDR
+    /// writer to write what it was given.
+    pub async fn finish(&mut self) {
+        let _ = (&mut self.task).await;
+        if let Some(thread) = self.cdr_thread.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
     }
 }
 
@@ -129,7 +139,7 @@ pub async fn start(
     let (host, watcher) = scripts::start(config).await?;
     let (media, media_events) = MediaEngine::new(media_config(config)).context("media engine")?;
     let cdr_settings = &config.cdr;
-    let cdr = cdr_writer::start(
+    let (cdr, cdr_thread) = cdr_writer::start(
         cdr_settings.path.clone(),
         CdrRotation::new(cdr_settings.max_file_bytes, cdr_settings.keep_files),
     )
@@ -176,6 +186,7 @@ pub async fn start(
     Ok(Calls {
         sides,
         task,
+        cdr_thread: Some(cdr_thread),
         _host: host,
         _watcher: watcher,
     })

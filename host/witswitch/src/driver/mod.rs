@@ -101,11 +101,23 @@ impl ProfileDriver {
                 () = sleep_until(deadline) => self.core.handle_timeout(Instant::now()),
                 changed = self.shutdown.changed() => {
                     if changed.is_err() || *self.shutdown.borrow() {
+                        self.finish_commands().await;
                         return;
                     }
                 }
             }
         }
+    }
+
+    /// At shutdown: carries out what the call task sent last (the BYEs of its final
+    /// hangup) and puts it on the wire.
+    async fn finish_commands(&mut self) {
+        if let Some(commands) = self.commands.as_mut() {
+            while let Ok(command) = commands.try_recv() {
+                self.core.handle_call_command(Instant::now(), command);
+            }
+        }
+        self.flush().await;
     }
 
     fn on_stream_event(&mut self, event: StreamEvent) {
