@@ -556,3 +556,19 @@ fn shutdown_hangs_up_live_calls_with_bye() {
     assert_eq!(cdrs.len(), 1, "{cdrs:?}");
     assert_eq!(cdrs[0]["hangup_cause"], "SYSTEM_SHUTDOWN");
 }
+
+#[test]
+fn sip_info_digits_reach_the_switch() {
+    let switch = CallSwitch::start(CallConf::new());
+    let phone = RtpPeer::new(0x7000);
+    let csv = switch.user_csv(1000);
+    let args = auth_call_args(csv.to_str().expect("path"), "9196", phone.port(), 500);
+    let uac = switch.sipp(
+        "info",
+        Some(switch.conf.internal),
+        "uac_auth_call_info.xml",
+        &strs(&args),
+    );
+    uac.assert_ok(&switch);
+    switch.wait_for_log("DTMF 7 (160 ms, SIP INFO)");
+}
