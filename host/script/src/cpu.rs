@@ -7,8 +7,9 @@
 //! `used`. The epoch deadline callback fires when the store's deadline passes
 //! (possibly long after the guest parked in a host call); it charges the current
 //! interval and either stops the guest or moves the deadline to when the rest of
-//! the budget would be spent. Time the guest spends yielded to the executor
-//! (so a busy guest does not starve other tasks on the worker) is credited back.
+//! the budget would be spent, but at most one `slice` ahead: a busy guest yields
+//! to the executor at least once per slice, so it cannot hold a tokio worker (and
+//! the calls behind it) for its whole budget. Time spent yielded is credited back.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,6 +24,8 @@ use crate::error::GuestStop;
 pub(crate) struct CpuMeter {
     clock: EpochClock,
     budget: u64,
+    /// Longest run between yields to the executor, in ticks.
+    slice: u64,
     used: u64,
     /// Tick at which the guest last started running; `None` while in the host.
     running_since: Option<u64>,
@@ -31,15 +34,21 @@ pub(crate) struct CpuMeter {
 }
 
 impl CpuMeter {
-    /// A meter allowing `budget` ticks (at least one).
-    pub(crate) fn new(clock: EpochClock, budget: u64) -> Self {
+    /// A meter allowing `budget` ticks (at least one), yielding every `slice`.
+    pub(crate) fn new(clock: EpochClock, budget: u64, slice: u64) -> Self {
         CpuMeter {
             clock,
             budget: budget.max(1),
+            slice: slice.max(1),
             used: 0,
             running_since: None,
             yielded: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// The first epoch deadline to arm, in ticks from now.
+    pub(crate) fn first_deadline(&self) -> u64 {
+        self.budget.min(self.slice)
     }
 
     /// Ticks charged so far, including the interval running now.
@@ -71,7 +80,7 @@ impl CpuMeter {
         if used >= self.budget {
             return Err(GuestStop::Deadline);
         }
-        let remaining = self.budget - used;
+        let remaining = (self.budget - used).min(self.slice);
         let clock = self.clock.clone();
         let yielded = Arc::clone(&self.yielded);
         Ok(UpdateDeadline::YieldCustom(
@@ -94,7 +103,7 @@ mod tests {
         config.gc_support(false);
         let engine = wasmtime::Engine::new(&config).unwrap();
         let clock = EpochClock::new(engine);
-        (clock.clone(), CpuMeter::new(clock, budget))
+        (clock.clone(), CpuMeter::new(clock, budget, 100))
     }
 
     #[test]
@@ -118,6 +127,31 @@ mod tests {
         let (clock, mut meter) = meter(10);
         meter.on_call_hook(CallHook::CallingWasm);
         clock.advance(10);
+        assert!(matches!(meter.on_deadline(), Err(GuestStop::Deadline)));
+    }
+
+    #[test]
+    fn a_long_budget_is_spent_in_slices() {
+        let engine = {
+            let mut config = wasmtime::Config::new();
+            config.gc_support(false);
+            wasmtime::Engine::new(&config).unwrap()
+        };
+        let clock = EpochClock::new(engine);
+        let mut meter = CpuMeter::new(clock.clone(), 50, 5);
+        assert_eq!(meter.first_deadline(), 5);
+        meter.on_call_hook(CallHook::CallingWasm);
+        clock.advance(5);
+        assert!(matches!(
+            meter.on_deadline(),
+            Ok(UpdateDeadline::YieldCustom(5, _))
+        ));
+        clock.advance(42);
+        assert!(matches!(
+            meter.on_deadline(),
+            Ok(UpdateDeadline::YieldCustom(3, _))
+        ));
+        clock.advance(3);
         assert!(matches!(meter.on_deadline(), Err(GuestStop::Deadline)));
     }
 

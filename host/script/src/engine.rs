@@ -28,6 +28,9 @@ use crate::world::World;
 /// modules, each with a table); the pool is sized with these factors.
 const CORE_INSTANCES_PER_COMPONENT: u32 = 6;
 const TABLES_PER_COMPONENT: u32 = 4;
+/// A guest computing without pause yields to the executor this often, so one
+/// script cannot hold a tokio worker for its whole CPU budget.
+const YIELD_SLICE: Duration = Duration::from_millis(5);
 /// Pool-wide bound on table elements (per table).
 const POOL_TABLE_ELEMENTS: usize = 20_000;
 
@@ -211,12 +214,9 @@ impl ScriptEngine {
             Arc::clone(&context.call_uuid),
             settings,
         );
-        let state = ScriptState::new(
-            context,
-            limits,
-            CpuMeter::new(self.clock.clone(), budget),
-            http,
-        );
+        let cpu = CpuMeter::new(self.clock.clone(), budget, self.ticks(YIELD_SLICE));
+        let first_deadline = cpu.first_deadline();
+        let state = ScriptState::new(context, limits, cpu, http);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
         store.call_hook(|mut ctx, hook| {
@@ -224,7 +224,7 @@ impl ScriptEngine {
             Ok(())
         });
         store.epoch_deadline_callback(|mut ctx| Ok(ctx.data_mut().cpu.on_deadline()?));
-        store.set_epoch_deadline(budget);
+        store.set_epoch_deadline(first_deadline);
         store
     }
 }

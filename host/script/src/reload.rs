@@ -22,7 +22,7 @@ use crate::error::ScriptError;
 use crate::registry::{HostInner, ScriptHost, is_script_file, script_name};
 
 /// Default quiet time before a burst of file events is acted on.
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(50);
+pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// A running watch of a scripts folder; stops (and joins its thread) on drop.
 pub struct ScriptWatcher {
