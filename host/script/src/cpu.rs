@@ -5,14 +5,17 @@
 //! call hook marks every crossing between guest and host: entering the guest
 //! starts a running interval, leaving it closes the interval and adds it to
 //! `used`. The epoch deadline callback fires when the store's deadline passes
-//! (possibly long after the guest parked in a host call); it charges the current
-//! interval and either stops the guest or moves the deadline to when the rest of
-//! the budget would be spent, but at most one `slice` ahead: a busy guest yields
-//! to the executor at least once per slice, so it cannot hold a tokio worker (and
-//! the calls behind it) for its whole budget. Time spent yielded is credited back.
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+//! (possibly long after the guest parked in a host call); it either stops the
+//! guest or moves the deadline to when the rest of the budget would be spent,
+//! but at most one `slice` ahead: a busy guest yields to the executor at least
+//! once per slice, so it cannot hold a tokio worker (and the calls behind it)
+//! for its whole budget.
+//!
+//! wasmtime runs the deadline callback inside a libcall and calls the hook
+//! around libcalls too (`CallingHost` before, `ReturningFromHost` after), so the
+//! time spent yielded to the executor already falls outside every running
+//! interval. It must not be credited back on top: doing so once made a looping
+//! guest immortal on a busy executor, where each yield outlasted a slice.
 
 use wasmtime::{CallHook, UpdateDeadline};
 
@@ -29,8 +32,6 @@ pub(crate) struct CpuMeter {
     used: u64,
     /// Tick at which the guest last started running; `None` while in the host.
     running_since: Option<u64>,
-    /// Ticks spent yielded to the executor, credited back at the next charge.
-    yielded: Arc<AtomicU64>,
 }
 
 impl CpuMeter {
@@ -42,7 +43,6 @@ impl CpuMeter {
             slice: slice.max(1),
             used: 0,
             running_since: None,
-            yielded: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -53,12 +53,10 @@ impl CpuMeter {
 
     /// Ticks charged so far, including the interval running now.
     pub(crate) fn used(&self) -> u64 {
-        let now = self.clock.now();
         let running = self
             .running_since
-            .map_or(0, |since| now.saturating_sub(since));
-        let credit = self.yielded.load(Ordering::Acquire);
-        (self.used + running).saturating_sub(credit)
+            .map_or(0, |since| self.clock.now().saturating_sub(since));
+        self.used + running
     }
 
     /// Record a guest/host crossing (the store's call hook).
@@ -81,15 +79,11 @@ impl CpuMeter {
             return Err(GuestStop::Deadline);
         }
         let remaining = (self.budget - used).min(self.slice);
-        let clock = self.clock.clone();
-        let yielded = Arc::clone(&self.yielded);
+        // tokio's yield (rather than wasmtime's own) lets the worker poll its
+        // I/O driver before it resumes the guest.
         Ok(UpdateDeadline::YieldCustom(
             remaining,
-            Box::pin(async move {
-                let before = clock.now();
-                tokio::task::yield_now().await;
-                yielded.fetch_add(clock.now().saturating_sub(before), Ordering::AcqRel);
-            }),
+            Box::pin(tokio::task::yield_now()),
         ))
     }
 }
@@ -98,17 +92,33 @@ impl CpuMeter {
 mod tests {
     use super::*;
 
-    fn meter(budget: u64) -> (EpochClock, CpuMeter) {
+    fn meter(budget: u64, slice: u64) -> (EpochClock, CpuMeter) {
         let mut config = wasmtime::Config::new();
         config.gc_support(false);
         let engine = wasmtime::Engine::new(&config).unwrap();
         let clock = EpochClock::new(engine);
-        (clock.clone(), CpuMeter::new(clock, budget, 100))
+        (clock.clone(), CpuMeter::new(clock, budget, slice))
+    }
+
+    /// What wasmtime does when a deadline passes: the callback runs in a
+    /// libcall, inside the call hook's host crossing; a granted deadline
+    /// yields to the executor for `yielded` ticks before the guest resumes.
+    fn deadline(clock: &EpochClock, meter: &mut CpuMeter, yielded: u64) -> Option<u64> {
+        meter.on_call_hook(CallHook::CallingHost);
+        let granted = match meter.on_deadline() {
+            Ok(UpdateDeadline::YieldCustom(ticks, _)) => Some(ticks),
+            Ok(_) => panic!("expected a yield"),
+            Err(GuestStop::Deadline) => None,
+            Err(other) => panic!("unexpected {other:?}"),
+        };
+        clock.advance(yielded);
+        meter.on_call_hook(CallHook::ReturningFromHost);
+        granted
     }
 
     #[test]
     fn time_in_host_calls_is_not_charged() {
-        let (clock, mut meter) = meter(10);
+        let (clock, mut meter) = meter(10, 100);
         meter.on_call_hook(CallHook::CallingWasm);
         clock.advance(3);
         meter.on_call_hook(CallHook::CallingHost);
@@ -116,48 +126,55 @@ mod tests {
         meter.on_call_hook(CallHook::ReturningFromHost);
         clock.advance(2);
         assert_eq!(meter.used(), 5);
-        assert!(matches!(
-            meter.on_deadline(),
-            Ok(UpdateDeadline::YieldCustom(5, _))
-        ));
+        assert_eq!(deadline(&clock, &mut meter, 0), Some(5));
     }
 
     #[test]
     fn budget_spent_while_running_stops_the_guest() {
-        let (clock, mut meter) = meter(10);
+        let (clock, mut meter) = meter(10, 100);
         meter.on_call_hook(CallHook::CallingWasm);
         clock.advance(10);
-        assert!(matches!(meter.on_deadline(), Err(GuestStop::Deadline)));
+        assert_eq!(deadline(&clock, &mut meter, 0), None);
     }
 
     #[test]
     fn a_long_budget_is_spent_in_slices() {
-        let engine = {
-            let mut config = wasmtime::Config::new();
-            config.gc_support(false);
-            wasmtime::Engine::new(&config).unwrap()
-        };
-        let clock = EpochClock::new(engine);
-        let mut meter = CpuMeter::new(clock.clone(), 50, 5);
+        let (clock, mut meter) = meter(50, 5);
         assert_eq!(meter.first_deadline(), 5);
         meter.on_call_hook(CallHook::CallingWasm);
         clock.advance(5);
-        assert!(matches!(
-            meter.on_deadline(),
-            Ok(UpdateDeadline::YieldCustom(5, _))
-        ));
+        assert_eq!(deadline(&clock, &mut meter, 0), Some(5));
         clock.advance(42);
-        assert!(matches!(
-            meter.on_deadline(),
-            Ok(UpdateDeadline::YieldCustom(3, _))
-        ));
+        assert_eq!(deadline(&clock, &mut meter, 0), Some(3));
         clock.advance(3);
-        assert!(matches!(meter.on_deadline(), Err(GuestStop::Deadline)));
+        assert_eq!(deadline(&clock, &mut meter, 0), None);
+    }
+
+    /// On a busy executor every yield may outlast a slice. The yields are
+    /// neither charged nor credited, so the guest still stops once it has run
+    /// for its budget (this looped forever when yields were credited too).
+    #[test]
+    fn long_yields_neither_charge_nor_rescue_a_looping_guest() {
+        let (clock, mut meter) = meter(50, 5);
+        meter.on_call_hook(CallHook::CallingWasm);
+        let mut slices = 0;
+        let mut granted = meter.first_deadline();
+        loop {
+            clock.advance(granted);
+            match deadline(&clock, &mut meter, 100) {
+                Some(next) => granted = next,
+                None => break,
+            }
+            slices += 1;
+            assert!(slices < 100, "the guest was never stopped");
+        }
+        assert_eq!(slices, 9, "ten slices of five ticks make the budget");
+        assert_eq!(meter.used(), 50);
     }
 
     #[test]
     fn returning_to_the_host_closes_the_interval() {
-        let (clock, mut meter) = meter(10);
+        let (clock, mut meter) = meter(10, 100);
         meter.on_call_hook(CallHook::CallingWasm);
         clock.advance(4);
         meter.on_call_hook(CallHook::ReturningFromWasm);
