@@ -30,6 +30,8 @@ pub struct CallConf {
     pub sessions_per_second: u32,
     /// First RTP port.
     pub rtp_start: u16,
+    /// Event socket port (password [`CallConf::ESL_PASSWORD`]).
+    pub esl: u16,
 }
 
 impl CallConf {
@@ -45,8 +47,12 @@ impl CallConf {
             max_sessions: 100,
             sessions_per_second: 100,
             rtp_start,
+            esl: free_port(),
         }
     }
+
+    /// The event socket password of test switches.
+    pub const ESL_PASSWORD: &str = "esl-test-secret";
 
     /// The password of a directory user.
     pub fn password(user: u32) -> String {
@@ -75,12 +81,16 @@ impl CallConf {
                  outbound_caller_id_number = \"15550001111\"\n\n\
                  [core]\nmax-sessions = {max}\nsessions-per-second = {sps}\n\
                  state-dir = {state:?}\nrtp-start-port = {rtp_start}\nrtp-end-port = {rtp_end}\n\n\
+                 [event-socket]\nlisten-port = {esl}\npassword = {esl_password:?}\n\
+                 apply-inbound-acl = \"loopback\"\n\n\
                  [cdr]\npath = {cdr:?}\nmax-file-bytes = 1048576\nkeep-files = 2\n",
                 max = self.max_sessions,
                 sps = self.sessions_per_second,
                 state = state.display().to_string(),
                 rtp_start = self.rtp_start,
                 rtp_end = self.rtp_start + 999,
+                esl = self.esl,
+                esl_password = Self::ESL_PASSWORD,
                 cdr = state.join("cdr.json").display().to_string(),
             ),
         )
@@ -208,6 +218,17 @@ impl CallSwitch {
         wait_for(&format!("log line {text:?}"), DEADLINE, || {
             self.log().contains(text).then_some(())
         });
+    }
+
+    /// Resident set size in KiB (from /proc/<pid>/status).
+    pub fn rss_kib(&self) -> u64 {
+        let status =
+            fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
     }
 
     /// The CDR lines written so far, parsed.

@@ -5,6 +5,7 @@
 
 mod calls;
 mod cmd;
+mod control;
 mod driver;
 mod logging;
 mod media;

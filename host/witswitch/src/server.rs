@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use witswitch_config::{Config, Profile, Transport as ConfigTransport};
 
+use crate::control::{ControlHub, channel_events, heartbeat, start_listener};
 use crate::driver::core::ProfileCore;
 use crate::driver::{ProfileDriver, StreamSide};
 use crate::transport::tcp::{StreamContext, accept_loop};
@@ -27,7 +28,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // The call task stops first (hanging every call up), then the profiles, so the
     // BYEs and CANCELs it sends still leave.
     let (calls_stop_tx, calls_stop_rx) = watch::channel(false);
-    let mut calls = crate::calls::start(&config, epoch, calls_stop_rx)
+    let (control_tx, control_rx) = mpsc::unbounded_channel();
+    let hub = ControlHub::new(Arc::clone(&config), control_tx);
+    let events = channel_events::start_publisher(Arc::clone(&hub));
+    let mut calls = crate::calls::start(&config, epoch, calls_stop_rx, (events, control_rx))
         .await
         .context("call engine")?;
     let mut sides = calls.take_sides().into_iter();
@@ -40,13 +44,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
         drivers.push(tokio::spawn(driver.run()));
     }
+    start_listener(Arc::clone(&hub), shutdown_rx.clone()).await;
+    tokio::spawn(heartbeat(Arc::clone(&hub), shutdown_rx.clone()));
     tracing::info!(
         "witswitch {} is ready ({} profiles)",
         env!("CARGO_PKG_VERSION"),
         drivers.len()
     );
+    hub.publish_core("STARTUP");
     wait_for_termination().await;
     tracing::info!("shutting down");
+    hub.publish_core("SHUTDOWN");
     let _ = calls_stop_tx.send(true);
     calls.finish().await;
     let _ = shutdown_tx.send(true);

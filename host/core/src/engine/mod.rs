@@ -201,6 +201,37 @@ impl Engine {
         }
     }
 
+    /// Turns channel events on or off (the driver turns them off while no event
+    /// socket client listens, so no snapshot is built for nobody).
+    pub fn set_events(&mut self, on: bool) {
+        self.config.events = on;
+    }
+
+    /// Sets a channel variable (`uuid_setvar`); `None` unsets it. Unknown channels
+    /// are ignored; returns whether the channel exists.
+    pub fn set_channel_var(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        value: Option<String>,
+    ) -> bool {
+        let Some(ch) = self.channels.get_mut(&channel) else {
+            return false;
+        };
+        match value {
+            Some(value) => ch.vars.set(name, value),
+            None => ch.vars.unset(name),
+        }
+        true
+    }
+
+    /// Every channel, in creation order (`show channels`, `hupall`).
+    pub fn channel_ids(&self) -> Vec<ChannelId> {
+        let mut ids: Vec<ChannelId> = self.channels.keys().copied().collect();
+        ids.sort();
+        ids
+    }
+
     /// Changes `max-sessions` (`fsctl max_sessions`).
     pub fn set_max_sessions(&mut self, max: u32) {
         self.limits.set_max_sessions(max);

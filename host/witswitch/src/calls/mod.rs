@@ -12,6 +12,7 @@
 
 mod app_control;
 pub mod cdr_writer;
+mod control_link;
 mod invoke;
 pub mod link;
 mod media_link;
@@ -38,6 +39,8 @@ use self::invoke::Invoker;
 use self::link::ProfileCommand;
 use self::media_link::MediaLink;
 use self::task::{CallInputs, CallTask, ProfilePort};
+use crate::control::CallControl;
+use crate::control::channel_events::EventSink;
 use crate::driver::core::CallSide;
 use crate::media::{MediaConfig, MediaEngine};
 
@@ -82,7 +85,7 @@ pub fn engine_config(config: &Config) -> anyhow::Result<EngineConfig> {
     }
     engine.max_sessions = config.core.max_sessions;
     engine.sessions_per_second = config.core.sessions_per_second;
-    // Nobody consumes channel events until the event socket is wired.
+    // The call task turns events on while an event socket client listens.
     engine.events = false;
     Ok(engine)
 }
@@ -134,6 +137,7 @@ pub async fn start(
     config: &Arc<Config>,
     epoch: Instant,
     shutdown: watch::Receiver<bool>,
+    control: (EventSink, mpsc::UnboundedReceiver<CallControl>),
 ) -> anyhow::Result<Calls> {
     let engine_config = engine_config(config)?;
     let (host, watcher) = scripts::start(config).await?;
@@ -175,8 +179,10 @@ pub async fn start(
         config.dir.join("sounds"),
         config.core.state_dir.join("recordings"),
     );
-    let task = CallTask::new(engine, ports, media, invoker, Some(cdr));
+    let (events, control) = control;
+    let task = CallTask::new(engine, ports, media, invoker, Some(cdr), Some(events));
     let inputs = CallInputs {
+        control,
         profiles: from_profiles,
         internal,
         media: media_events,

@@ -14,10 +14,13 @@ use witswitch_core::{
 };
 use witswitch_sip::dialog::TerminationReason;
 
+use super::control_link;
 use super::invoke::{Internal, Invoker};
 use super::link::{InviteSpec, ProfileCommand, ProfileIndex, ProfileMsg};
 use super::media_link::MediaLink;
 use super::sip_map::{Route, SipMap};
+use crate::control::CallControl;
+use crate::control::channel_events::EventSink;
 use crate::media::MediaEvent;
 
 /// The call task's view of one profile.
@@ -40,6 +43,8 @@ pub struct CallInputs {
     pub internal: mpsc::UnboundedReceiver<Internal>,
     /// The media engine.
     pub media: mpsc::Receiver<MediaEvent>,
+    /// API commands and `sendmsg` from the event socket.
+    pub control: mpsc::UnboundedReceiver<CallControl>,
     /// Set to true at shutdown.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -64,6 +69,7 @@ pub struct CallTask {
     cdr: Option<mpsc::UnboundedSender<CdrRecord>>,
     app_replies: HashMap<(ChannelId, RequestId), AppReply>,
     lookups: HashMap<LookupId, PendingLookup>,
+    events: Option<EventSink>,
 }
 
 impl CallTask {
@@ -74,6 +80,7 @@ impl CallTask {
         media: MediaLink,
         invoker: Invoker,
         cdr: Option<mpsc::UnboundedSender<CdrRecord>>,
+        events: Option<EventSink>,
     ) -> Self {
         CallTask {
             engine,
@@ -84,6 +91,7 @@ impl CallTask {
             cdr,
             app_replies: HashMap::new(),
             lookups: HashMap::new(),
+            events,
         }
     }
 
@@ -91,12 +99,18 @@ impl CallTask {
     pub async fn run(mut self, mut inputs: CallInputs) {
         loop {
             let deadline = self.engine.poll_timeout();
+            // Channel events only while an event socket client listens.
+            let listening = self.events.as_ref().is_some_and(EventSink::listening);
+            self.engine.set_events(listening);
             tokio::select! {
                 Some((index, msg)) = inputs.profiles.recv() => {
                     self.on_profile(Instant::now(), index, msg);
                 }
                 Some(event) = inputs.media.recv() => self.on_media(Instant::now(), event),
                 Some(msg) = inputs.internal.recv() => self.on_internal(Instant::now(), msg),
+                Some(request) = inputs.control.recv() => {
+                    control_link::handle(&mut self.engine, Instant::now(), request);
+                }
                 () = sleep_until(deadline) => self.engine.handle_timeout(Instant::now()),
                 changed = inputs.shutdown.changed() => {
                     if changed.is_err() || *inputs.shutdown.borrow() {
@@ -250,7 +264,9 @@ impl CallTask {
                 } => self.locate(lookup, user, domain),
                 Effect::Cdr(record) => self.write_cdr(*record),
                 Effect::Event(event) => {
-                    tracing::debug!("{} {}", event.name.name(), event.channel.uuid);
+                    if let Some(events) = &self.events {
+                        events.send(event);
+                    }
                 }
                 Effect::Log {
                     uuid,
