@@ -72,6 +72,7 @@ impl MediaLink {
                     clock_rate: codec.clock_rate,
                     ptime_ms: codec.ptime,
                     telephone_event_pt: codec.telephone_event_pt,
+                    direction: codec.direction,
                 },
             },
             CoreCommand::Play {

@@ -11,7 +11,7 @@ use witswitch_media::dtmf::DtmfError;
 use witswitch_media::player::PlayError;
 use witswitch_media::recorder::RecordError;
 use witswitch_media::{CodecError, PlaySource, RecordLayout};
-use witswitch_sdp::CodecName;
+use witswitch_sdp::{CodecName, Direction};
 pub use witswitch_types::LegId;
 
 /// The codec a leg uses on the wire, as SDP offer/answer settled it.
@@ -27,6 +27,10 @@ pub struct NegotiatedCodec {
     pub ptime_ms: u32,
     /// RFC 4733 `telephone-event` payload type, if both sides use it.
     pub telephone_event_pt: Option<u8>,
+    /// Our direction after offer/answer (RFC 3264 §6.1): a leg whose peer
+    /// holds it (`sendonly`/`inactive` offers answered `recvonly`/`inactive`)
+    /// sends nothing; one that expects nothing has no RTP timeout.
+    pub direction: Direction,
 }
 
 impl NegotiatedCodec {
@@ -39,6 +43,7 @@ impl NegotiatedCodec {
             clock_rate: name.rtp_clock_rate(),
             ptime_ms: 20,
             telephone_event_pt: Some(101),
+            direction: Direction::SendRecv,
         }
     }
 }
@@ -321,9 +326,8 @@ pub enum MediaError {
 }
 
 impl From<&witswitch_core::NegotiatedCodec> for NegotiatedCodec {
-    /// The core's codec as the engine runs it (its `fmtp` and `direction`
-    /// are not used: Opus runs with default settings, and hold is told by
-    /// an unspecified remote address).
+    /// The core's codec as the engine runs it (its `fmtp` is not used: Opus
+    /// runs with default settings).
     fn from(codec: &witswitch_core::NegotiatedCodec) -> Self {
         Self {
             payload_type: codec.payload_type,
@@ -331,6 +335,7 @@ impl From<&witswitch_core::NegotiatedCodec> for NegotiatedCodec {
             clock_rate: codec.clock_rate,
             ptime_ms: codec.ptime,
             telephone_event_pt: codec.telephone_event_pt,
+            direction: codec.direction,
         }
     }
 }
@@ -382,9 +387,16 @@ mod tests {
                 ours.name,
                 ours.payload_type,
                 ours.ptime_ms,
-                ours.telephone_event_pt
+                ours.telephone_event_pt,
+                ours.direction
             ),
-            (CodecName::G722, 9, 30, None)
+            (
+                CodecName::G722,
+                9,
+                30,
+                None,
+                witswitch_sdp::Direction::SendOnly
+            )
         );
         assert_eq!(
             record_layout(witswitch_core::RecordLayout::Stereo),

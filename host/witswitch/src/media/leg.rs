@@ -112,6 +112,8 @@ pub struct LegCounters {
     pub no_remote: u64,
     /// Packets not sent: socket buffer full or send error.
     pub send_failed: u64,
+    /// Packets not sent: SDP direction forbids sending (held by the peer).
+    pub held: u64,
     /// RTCP datagrams received (read and discarded).
     pub rtcp: u64,
 }
@@ -239,6 +241,8 @@ pub struct Leg {
     /// Counters.
     pub counters: LegCounters,
     rtp_timeout: Option<Duration>,
+    /// Whether SDP lets us send (not while the peer holds this leg).
+    sending: bool,
 }
 
 impl Leg {
@@ -269,13 +273,17 @@ impl Leg {
             recordings: Vec::new(),
             counters: LegCounters::default(),
             rtp_timeout,
+            sending: true,
         })
     }
 
     /// Applies SDP results (first time, or again on re-INVITE): the remote
-    /// address (symmetric RTP latches afresh) and the codec. An unspecified
-    /// address (`c=0.0.0.0` hold) means nowhere to send until the peer
-    /// sends, and no RTP timeout while held.
+    /// address (symmetric RTP latches afresh), the codec and the direction.
+    /// An unspecified address (`c=0.0.0.0` hold, RFC 3264 §8.4) means nowhere
+    /// to send until the peer sends, and no RTP timeout while held. A
+    /// direction without send (the peer's `sendonly`/`inactive` hold) stops
+    /// every packet, whatever produces it; one without receive (our own
+    /// hold of the peer) has no RTP timeout, since the peer may fall silent.
     pub fn configure(
         &mut self,
         remote: SocketAddr,
@@ -285,10 +293,11 @@ impl Leg {
         let codec = LegCodec::new(negotiated)?;
         let held = remote.ip().is_unspecified() || remote.port() == 0;
         let remote = (!held).then_some(remote);
-        let timeout = match held {
+        let timeout = match held || !negotiated.direction.receives() {
             true => None,
             false => self.rtp_timeout,
         };
+        self.sending = negotiated.direction.sends();
         if self.codec.is_some_and(|c| c.clock_rate == codec.clock_rate) {
             self.session.set_remote(now, remote);
         } else {
@@ -324,6 +333,10 @@ impl Leg {
     /// address until it has sent any). Never waits: a full socket buffer
     /// loses the packet, as the network would.
     pub fn send(&mut self, packet: &[u8]) {
+        if !self.sending {
+            self.counters.held += 1;
+            return;
+        }
         let Some(remote) = self.session.remote() else {
             self.counters.no_remote += 1;
             return;

@@ -219,3 +219,68 @@ fn best_sine_correlation(frame: &[i16]) -> f64 {
         })
         .fold(f64::MIN, f64::max)
 }
+
+/// The callee puts the call on hold (`a=sendonly` offer answered `recvonly`:
+/// our direction towards it no longer sends): its music still reaches the
+/// caller, nothing reaches the callee; unhold (`sendrecv` again) resumes the
+/// relay towards it.
+#[tokio::test]
+async fn a_held_leg_receives_nothing_until_unhold_while_the_holder_is_still_heard() {
+    use witswitch_sdp::Direction;
+    let (engine, _events) = engine(24000, None);
+    let mut caller = Peer::new(0x3131).await;
+    let mut callee = Peer::new(0x3232).await;
+    let a_local = leg_for(&engine, 30, &caller, pcmu()).await;
+    let b_local = leg_for(&engine, 31, &callee, pcmu()).await;
+    engine.bridge(LegId(30), LegId(31)).await.unwrap();
+    let relayed = |p: &Packet| p.payload.first() == Some(&0x42);
+    // Bridged and flowing towards the callee first.
+    pump(&mut caller, a_local, 0, marked, &callee, |r| {
+        r.iter().any(relayed)
+    })
+    .await;
+
+    let held = crate::media::NegotiatedCodec {
+        direction: Direction::RecvOnly,
+        ..pcmu()
+    };
+    engine
+        .configure(LegId(31), callee.addr(), held)
+        .await
+        .unwrap();
+    // Drain what was in flight before the re-configure took effect.
+    while callee
+        .recv_within(Duration::from_millis(100))
+        .await
+        .is_some()
+    {}
+    // The holder's music still reaches the caller...
+    let music = pump(&mut callee, b_local, 0, marked, &caller, |r| {
+        r.iter().filter(|p| relayed(p)).count() >= 10
+    })
+    .await;
+    assert!(music.iter().all(|p| p.from == a_local));
+    // ...while 25 frames from the caller leave nothing at all for the callee.
+    let mut ticker = interval(Duration::from_millis(20));
+    for k in 0..25 {
+        ticker.tick().await;
+        caller.send_media(a_local, 0, &marked(k)).await;
+    }
+    assert!(
+        callee
+            .recv_within(Duration::from_millis(200))
+            .await
+            .is_none(),
+        "a held leg got media"
+    );
+
+    engine
+        .configure(LegId(31), callee.addr(), pcmu())
+        .await
+        .unwrap();
+    let resumed = pump(&mut caller, a_local, 0, marked, &callee, |r| {
+        r.iter().filter(|p| relayed(p)).count() >= 10
+    })
+    .await;
+    assert!(resumed.iter().all(|p| p.from == b_local));
+}
