@@ -64,7 +64,8 @@ pub use media_io::{
     MediaCommand, MediaEvent, NegotiatedCodec, PlayId, PlaybackError, RecordLayout,
 };
 pub use sip_io::{
-    AuthenticatedUser, InboundInvite, InviteTarget, RegisteredContact, SipCommand, SipInput,
+    AuthenticatedUser, InboundGateway, InboundInvite, InviteTarget, RegisteredContact, SipCommand,
+    SipInput,
 };
 pub use states::{AnswerState, CallDirection, CallState, ChannelState};
 pub use vars::{VarSnapshot, Variables};

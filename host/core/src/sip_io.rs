@@ -51,6 +51,18 @@ pub struct InboundInvite {
     pub sdp: Option<Vec<u8>>,
     /// The digest-authenticated user, when the profile challenged the INVITE.
     pub auth: Option<AuthenticatedUser>,
+    /// The gateway whose registration this INVITE was sent to (the
+    /// Request-URI is the Contact we registered: `gw=<name>`).
+    pub gateway: Option<InboundGateway>,
+}
+
+/// A call arriving through one of our gateway registrations.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InboundGateway {
+    /// The gateway's name (`sip_gateway_name`).
+    pub name: String,
+    /// The gateway's `context`: where the call routes.
+    pub context: String,
 }
 
 /// A caller that passed digest authentication.

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use common::{Harness, final_command};
 use witswitch_core::{
-    Action, AuthenticatedUser, Effect, EventName, HangupCause, InboundInvite, LogLevel, SipCommand,
+    Action, AuthenticatedUser, Effect, EventName, HangupCause, InboundGateway, InboundInvite,
+    LogLevel, SipCommand,
 };
 
 #[test]
@@ -120,6 +121,45 @@ fn authenticated_caller_routes_in_user_context() {
         info.variables
             .iter()
             .any(|(k, v)| k == "effective_caller_id_number" && v == "1000")
+    );
+}
+
+/// A carrier sends the call to the Contact our gateway registered
+/// (`sip:gw+carrier@...;gw=carrier`): it routes in the gateway's context, the
+/// number dialled is the To user, and `sip_gateway_name` names the gateway.
+#[test]
+fn a_call_through_a_gateway_registration_routes_in_the_gateways_context() {
+    let mut h = Harness::new();
+    let invite = InboundInvite {
+        profile: "external".into(),
+        call_id: "gw1".into(),
+        request_user: "gw+carrier".into(),
+        from_user: "15551230000".into(),
+        from_host: "carrier.example".into(),
+        to_user: "18005550100".into(),
+        sdp: Some(common::OFFER_PCMU.as_bytes().to_vec()),
+        gateway: Some(InboundGateway {
+            name: "carrier".into(),
+            context: "from-carrier".into(),
+        }),
+        ..InboundInvite::default()
+    };
+    let a = h.engine.handle_invite(h.now, invite);
+    h.settle();
+    let info = h
+        .log
+        .iter()
+        .find_map(|e| match e {
+            Effect::Route { channel, call_info } if *channel == a => Some(call_info.clone()),
+            _ => None,
+        })
+        .expect("routed");
+    assert_eq!(info.context, "from-carrier");
+    assert_eq!(info.destination_number, "18005550100");
+    assert!(
+        info.variables
+            .iter()
+            .any(|(k, v)| k == "sip_gateway_name" && v == "carrier")
     );
 }
 

@@ -51,7 +51,11 @@ impl Engine {
             profile.name, invite.from_user, invite.from_host
         );
         ch.vars.set("channel_name", ch.name.clone());
-        ch.callee = invite.request_user.clone();
+        ch.callee = ch
+            .vars
+            .get("destination_number")
+            .unwrap_or_default()
+            .to_owned();
         ch.sip_headers = invite.headers;
         let acceptable = match &offer {
             None => true,
@@ -178,6 +182,17 @@ fn set_inbound_vars(ch: &mut Channel, invite: &InboundInvite, profile: &ProfileC
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| invite.from_user.clone());
     let mut context = profile.context.clone();
+    let mut destination = invite.request_user.clone();
+    if let Some(gateway) = &invite.gateway {
+        // FreeSWITCH routes calls to a gateway's registered Contact in the
+        // gateway's context. Our Contact user is `gw+<name>`, which names no
+        // number: the number dialled is the To user then.
+        context = gateway.context.clone();
+        vars.set("sip_gateway_name", gateway.name.clone());
+        if destination.starts_with("gw+") {
+            destination = invite.to_user.clone();
+        }
+    }
     if let Some(auth) = &invite.auth {
         for (name, value) in &auth.variables {
             vars.set(name.clone(), value.clone());
@@ -201,7 +216,7 @@ fn set_inbound_vars(ch: &mut Channel, invite: &InboundInvite, profile: &ProfileC
         ("caller_id_name", caller_name),
         ("caller_id_number", invite.from_user.clone()),
         ("ani", invite.from_user.clone()),
-        ("destination_number", invite.request_user.clone()),
+        ("destination_number", destination),
         ("context", context),
         ("dialplan", "XML".to_owned()),
     ];

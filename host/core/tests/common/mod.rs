@@ -142,6 +142,7 @@ impl Harness {
             headers: vec![("X-Test".into(), "yes".into())],
             sdp: sdp.map(|s| s.as_bytes().to_vec()),
             auth: None,
+            gateway: None,
         };
         let id = self.engine.handle_invite(self.now, invite);
         self.settle();

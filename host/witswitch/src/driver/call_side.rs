@@ -19,7 +19,7 @@ use super::ProfileCore;
 use crate::calls::link::{InviteSpec, ProfileCommand, ProfileIndex, ProfileMsg};
 use crate::driver::invite_auth::{InviteAuth, InviteAuthOutcome};
 use crate::driver::invite_build::{
-    finish, inbound_invite, outgoing_invite, reason_cause, reason_header,
+    finish, inbound_gateway, inbound_invite, outgoing_invite, reason_cause, reason_header,
 };
 
 /// What a profile needs to take part in calls.
@@ -266,8 +266,12 @@ impl ProfileCore {
                 }
             },
         };
-        let invite = inbound_invite(&self.parts.profile, request, source, auth);
+        let mut invite = inbound_invite(&self.parts.profile, request, source, auth);
         if let Some(side) = &self.calls {
+            invite.gateway = side
+                .config
+                .profile(&self.parts.profile)
+                .and_then(|profile| inbound_gateway(request, profile));
             side.send(ProfileMsg::Invite {
                 dialog,
                 invite: Box::new(invite),

@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 
-use witswitch_core::{AuthenticatedUser, HangupCause, InboundInvite, InviteTarget};
+use witswitch_core::{AuthenticatedUser, HangupCause, InboundGateway, InboundInvite, InviteTarget};
 use witswitch_sip::dialog::{OutgoingInvite, PeerRouting, sdp_of, uri_address};
 use witswitch_sip::{Header, HeaderName, NameAddr, Request, Transport, Uri};
 
@@ -68,7 +68,30 @@ pub fn inbound_invite(
         headers,
         sdp: sdp_of(request.content_type(), &request.body),
         auth,
+        gateway: None,
     }
+}
+
+/// The gateway of `profile` whose registered Contact this INVITE was sent to.
+pub fn inbound_gateway(
+    request: &Request,
+    profile: &witswitch_config::Profile,
+) -> Option<InboundGateway> {
+    let gateway = profile.gateway(gateway_name(request)?)?;
+    Some(InboundGateway {
+        name: gateway.name.clone(),
+        context: gateway.context.clone(),
+    })
+}
+
+/// The gateway named by a Request-URI that is one of our registered Contacts:
+/// its `gw=<name>` parameter, or the `gw+<name>` user when a carrier dropped
+/// the parameters.
+fn gateway_name(request: &Request) -> Option<&str> {
+    let sip = request.uri.as_sip()?;
+    sip.params
+        .value("gw")
+        .or_else(|| sip.user.as_deref().and_then(|u| u.strip_prefix("gw+")))
 }
 
 /// Why an outgoing INVITE could not be built.
@@ -199,6 +222,31 @@ pub fn reason_cause(value: Option<&str>) -> Option<HangupCause> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn invite_to(uri: &str) -> Request {
+        let text = format!(
+            "INVITE {uri} SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKgw\r\n\
+             From: <sip:15551230000@192.0.2.1>;tag=a\r\nTo: <sip:18005550100@192.0.2.2>\r\n\
+             Call-ID: gw-1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        );
+        match witswitch_sip::Message::parse(text.as_bytes())
+            .unwrap()
+            .message
+        {
+            witswitch_sip::Message::Request(request) => request,
+            other => panic!("not a request: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_registered_contact_names_its_gateway() {
+        let both = invite_to("sip:gw+carrier@192.0.2.2:5080;gw=carrier");
+        assert_eq!(gateway_name(&both), Some("carrier"));
+        let user_only = invite_to("sip:gw+backup@192.0.2.2:5080");
+        assert_eq!(gateway_name(&user_only), Some("backup"));
+        let did = invite_to("sip:18005550100@192.0.2.2:5080");
+        assert_eq!(gateway_name(&did), None);
+    }
 
     #[test]
     fn reason_round_trip() {
