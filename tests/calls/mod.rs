@@ -6,6 +6,7 @@
 #![allow(dead_code)] // each test uses a different part
 
 pub mod audio;
+pub mod prompts;
 
 use std::fs;
 use std::net::{SocketAddr, UdpSocket};
@@ -32,6 +33,16 @@ pub struct CallConf {
     pub rtp_start: u16,
     /// Event socket port (password [`CallConf::ESL_PASSWORD`]).
     pub esl: u16,
+    /// More scripts: (installed name, file in `build/guests/` without `.wasm`).
+    pub extra_guests: Vec<(String, String)>,
+    /// Appended to `scripts.toml` (their `[scripts.*]` tables, `[http]`).
+    pub extra_scripts_toml: String,
+    /// Extra `[contexts]` entries (context, dialplan script).
+    pub extra_contexts: Vec<(String, String)>,
+    /// The context of profile `external` (`public`).
+    pub external_context: String,
+    /// More global variables (`name = "value"` lines of `[vars]`).
+    pub extra_vars: String,
 }
 
 impl CallConf {
@@ -48,6 +59,11 @@ impl CallConf {
             sessions_per_second: 100,
             rtp_start,
             esl: free_port(),
+            extra_guests: Vec::new(),
+            extra_scripts_toml: String::new(),
+            extra_contexts: Vec::new(),
+            external_context: "public".to_owned(),
+            extra_vars: String::new(),
         }
     }
 
@@ -68,22 +84,34 @@ impl CallConf {
         }
         fs::create_dir_all(&state).expect("state folder");
         let guests = repo_root().join("build/guests");
-        for script in ["dialplan", "record_and_bridge"] {
-            let from = guests.join(format!("{script}.wasm"));
+        let mut guests_to_copy: Vec<(String, String)> = ["dialplan", "ivr", "record_and_bridge"]
+            .iter()
+            .map(|s| ((*s).to_owned(), (*s).to_owned()))
+            .collect();
+        guests_to_copy.extend(self.extra_guests.iter().cloned());
+        for (script, file) in guests_to_copy {
+            let from = guests.join(format!("{file}.wasm"));
             fs::copy(&from, conf.join(format!("scripts/{script}.wasm"))).unwrap_or_else(|e| {
                 panic!("{}: {e} (run scripts/build-guests first)", from.display())
             });
         }
+        copy_dir(&repo_root().join("conf/sounds"), &conf.join("sounds"));
+        let contexts: String = self
+            .extra_contexts
+            .iter()
+            .map(|(context, script)| format!("{context} = {script:?}\n"))
+            .collect();
         fs::write(
             conf.join("witswitch.toml"),
             format!(
                 "[vars]\ndomain = \"127.0.0.1\"\noutbound_caller_id_name = \"witswitch\"\n\
-                 outbound_caller_id_number = \"15550001111\"\n\n\
+                 outbound_caller_id_number = \"15550001111\"\n{vars}\n\
                  [core]\nmax-sessions = {max}\nsessions-per-second = {sps}\n\
                  state-dir = {state:?}\nrtp-start-port = {rtp_start}\nrtp-end-port = {rtp_end}\n\n\
                  [event-socket]\nlisten-port = {esl}\npassword = {esl_password:?}\n\
                  apply-inbound-acl = \"loopback\"\n\n\
                  [cdr]\npath = {cdr:?}\nmax-file-bytes = 1048576\nkeep-files = 2\n",
+                vars = self.extra_vars,
                 max = self.max_sessions,
                 sps = self.sessions_per_second,
                 state = state.display().to_string(),
@@ -98,10 +126,12 @@ impl CallConf {
         fs::write(
             conf.join("scripts.toml"),
             format!(
-                "[runtime]\nfolder = {:?}\n\n[contexts]\ndefault = \"dialplan\"\npublic = \"dialplan\"\n\n\
+                "[runtime]\nfolder = {:?}\n\n[contexts]\ndefault = \"dialplan\"\npublic = \"dialplan\"\n{contexts}\n\
                  [scripts.dialplan]\nworld = \"dialplan\"\n\n\
-                 [scripts.record_and_bridge]\nworld = \"app\"\n",
-                conf.join("scripts").display().to_string()
+                 [scripts.ivr]\nworld = \"app\"\n\n\
+                 [scripts.record_and_bridge]\nworld = \"app\"\n\n{}",
+                conf.join("scripts").display().to_string(),
+                self.extra_scripts_toml,
             ),
         )
         .expect("scripts file");
@@ -120,12 +150,12 @@ impl CallConf {
             conf.join("profiles/external.toml"),
             format!(
                 "[profile]\nsip-ip = \"127.0.0.1\"\nsip-port = {}\ntransports = [\"udp\"]\n\
-                 context = \"public\"\nauth-calls = false\ndisable-register = true\n\
+                 context = {:?}\nauth-calls = false\ndisable-register = true\n\
                  codec-prefs = \"PCMU,PCMA\"\n\n\
                  [gateways.outbound]\nrealm = \"carrier.test\"\nproxy = \"127.0.0.1:{}\"\n\
                  username = \"witswitch\"\npassword = \"carrier-secret\"\nregister = false\n\
                  from-domain = \"127.0.0.1\"\ncaller-id-in-from = true\n",
-                self.external, self.carrier
+                self.external, self.external_context, self.carrier
             ),
         )
         .expect("external profile");
@@ -140,6 +170,19 @@ impl CallConf {
             ));
         }
         fs::write(conf.join("directory/default.toml"), users).expect("directory");
+    }
+}
+
+/// Copies the files of `from` (and its subfolders) into `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create folder");
+    for entry in fs::read_dir(from).expect("read folder").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy file");
+        }
     }
 }
 

@@ -39,6 +39,14 @@ fn under(base: &Path, path: &str) -> PathBuf {
     }
 }
 
+/// A prompt name relative to the sounds folder. Scripts name prompts either
+/// relative to that folder (`ivr-welcome.wav`) or relative to `conf/` as the
+/// SDK and `conf/sounds/README.md` do (`sounds/ivr-welcome.wav`); both mean
+/// the same file.
+fn prompt_path(source: &str) -> &str {
+    source.strip_prefix("sounds/").unwrap_or(source)
+}
+
 impl MediaLink {
     /// An adapter over `engine`; relative prompts are looked up in `sounds`,
     /// relative recordings written under `recordings`.
@@ -144,7 +152,7 @@ impl MediaLink {
         let text = if is_stream {
             source.to_owned()
         } else {
-            let path = under(&self.sounds, source);
+            let path = under(&self.sounds, prompt_path(source));
             if !path.is_file() {
                 return Err(PlaybackError::NotFound(path.display().to_string()));
             }
@@ -235,6 +243,19 @@ mod tests {
         assert_eq!(
             under(Path::new("/srv/sounds"), "/tmp/x.wav"),
             PathBuf::from("/tmp/x.wav")
+        );
+    }
+
+    #[test]
+    fn prompts_may_be_named_relative_to_conf() {
+        let sounds = Path::new("/srv/conf/sounds");
+        assert_eq!(
+            under(sounds, prompt_path("sounds/ivr-welcome.wav")),
+            PathBuf::from("/srv/conf/sounds/ivr-welcome.wav")
+        );
+        assert_eq!(
+            under(sounds, prompt_path("digits/1.wav")),
+            PathBuf::from("/srv/conf/sounds/digits/1.wav")
         );
     }
 }
