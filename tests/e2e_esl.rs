@@ -320,3 +320,68 @@ fn modesl_filter_narrows_the_stream_to_one_caller_and_bgapi_reports() {
             .all(|e| e["Caller-Caller-ID-Number"] == "1001")
     );
 }
+
+#[test]
+fn uuid_transfer_moves_an_answered_call_and_myevents_sees_only_that_call() {
+    let switch = CallSwitch::start(CallConf::new());
+    let dir = switch.dir.path().to_owned();
+    let mut args = esl_args(&switch, CallConf::ESL_PASSWORD);
+    args.insert(0, "transfer".into());
+    args.push("9664".into());
+    let mut client = Client::spawn("greenswitch_client.py", &strs(&args), &dir);
+    client.wait_kind("ready");
+    let first = echo_call_bye_in(&switch, "transferred", 1000);
+    let my = client.wait_kind("myevents");
+    assert_eq!(my["text"], "+OK Events Enabled");
+    let uuid = my["uuid"].as_str().expect("uuid").to_owned();
+    // A second call while the first is watched: its events must not reach `myevents`.
+    let csv = switch.user_csv(1001);
+    let rtp = common::free_port().to_string();
+    let second = switch.sipp(
+        "other",
+        Some(switch.conf.internal),
+        "uac_auth_call.xml",
+        &[
+            "-s",
+            "9196",
+            "-inf",
+            csv.to_str().expect("path"),
+            "-d",
+            "1500",
+            "-key",
+            "rtp_port",
+            &rtp,
+            "-key",
+            "pt",
+            "0",
+            "-key",
+            "codec",
+            "PCMU",
+        ],
+    );
+    first.assert_ok(&switch);
+    second.assert_ok(&switch);
+    let seen = client.finish();
+    assert_eq!(api_body(&seen, "uuid_transfer"), "+OK\n");
+    assert_eq!(api_body(&seen, "uuid_kill"), "+OK\n");
+    // Events only (the socket also gets its disconnect notice when the call ends).
+    let mine: Vec<&serde_json::Value> = seen
+        .iter()
+        .filter(|v| v["kind"] == "my" && v["headers"]["Event-Name"].is_string())
+        .map(|v| &v["headers"])
+        .collect();
+    assert!(
+        mine.iter().all(|e| e["Unique-ID"] == uuid.as_str()),
+        "myevents delivers only the bound call: {mine:?}"
+    );
+    let playback = mine
+        .iter()
+        .find(|e| e["Event-Name"] == "CHANNEL_EXECUTE" && e["Application"] == "playback")
+        .expect("the new extension runs");
+    assert_eq!(playback["Caller-Destination-Number"], "9664");
+    let complete = mine
+        .iter()
+        .find(|e| e["Event-Name"] == "CHANNEL_HANGUP_COMPLETE")
+        .expect("hangup complete");
+    assert_eq!(complete["variable_destination_number"], "9664");
+}

@@ -57,7 +57,7 @@ pub use cdr::{CdrError, CdrRecord, CdrRotation, RotationPlan};
 pub use clock::{IdSource, SeededIds, WallClock};
 pub use config::{EngineConfig, ProfileConfig};
 pub use effect::{Effect, LookupId};
-pub use engine::{Engine, EngineStats};
+pub use engine::{ApiOpError, Engine, EngineStats};
 pub use events::{ChannelEvent, ChannelSnapshot, EventName};
 pub use limits::{LimitExceeded, SessionLimits};
 pub use media_io::{

@@ -101,6 +101,11 @@ pub enum MediaCommand {
         /// The leg.
         leg: LegId,
     },
+    /// Stop echoing and playing: the leg sends silence (a transfer away from `echo`).
+    Idle {
+        /// The leg.
+        leg: LegId,
+    },
     /// Relay media between two legs (without decoding when codecs match).
     Bridge {
         /// One leg.

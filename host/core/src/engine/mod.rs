@@ -9,6 +9,8 @@
 //! `bridged` (a live bridge, re-INVITEs), `hangup` (teardown, CDR),
 //! `emit` (effects, events, snapshots), `sip_in` / `media_in` (dispatch).
 
+mod api_ops;
+pub use api_ops::ApiOpError;
 mod app;
 mod bridged;
 mod digit_ops;

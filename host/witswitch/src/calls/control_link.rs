@@ -3,11 +3,12 @@
 
 use std::time::Instant;
 
+use witswitch_control::api::command::TransferLeg;
 use witswitch_control::api::show::{ChannelRow, format as show_format};
 use witswitch_control::api::{ApiCommand, FsctlCommand, ShowCommand, ShowTable, replies};
 use witswitch_control::event::EventTime;
 use witswitch_control::session::CallCommand;
-use witswitch_core::{ChannelId, ChannelSnapshot, Engine, HangupCause};
+use witswitch_core::{ApiOpError, ChannelId, ChannelSnapshot, Engine, HangupCause};
 
 use crate::control::{CallControl, CallStats};
 
@@ -110,6 +111,28 @@ fn api(engine: &mut Engine, now: Instant, command: ApiCommand) -> String {
             engine.hangup_all(now, cause(name.as_deref(), HangupCause::ManagerRequest));
             replies::hupall(name.as_deref())
         }
+        ApiCommand::UuidTransfer {
+            uuid,
+            leg: TransferLeg::A,
+            destination,
+            context,
+            ..
+        } => match find(&uuid) {
+            Some(channel) => {
+                let result =
+                    engine.transfer_channel(now, channel, &destination, context.as_deref());
+                op_reply(result, "-ERR the channel is bridged or runs an app\n")
+            }
+            None => replies::NO_SUCH_CHANNEL.to_owned(),
+        },
+        ApiCommand::UuidBreak { uuid, .. } => match find(&uuid) {
+            Some(channel) => op_reply(engine.break_channel(channel), ""),
+            None => replies::NO_SUCH_CHANNEL.to_owned(),
+        },
+        ApiCommand::UuidSendDtmf { uuid, digits } => match find(&uuid) {
+            Some(channel) => op_reply(engine.send_dtmf(channel, &digits), ""),
+            None => replies::NO_SUCH_CHANNEL.to_owned(),
+        },
         ApiCommand::Show(show) => show_table(engine, &show),
         ApiCommand::Fsctl(FsctlCommand::MaxSessions(value)) => {
             if let Some(max) = value {
@@ -124,6 +147,14 @@ fn api(engine: &mut Engine, now: Instant, command: ApiCommand) -> String {
             replies::sessions_per_second(engine.limits().sessions_per_second())
         }
         other => format!("-ERR {} is not implemented yet\n", command_name(&other)),
+    }
+}
+
+fn op_reply(result: Result<(), ApiOpError>, busy: &str) -> String {
+    match result {
+        Ok(()) => replies::OK.to_owned(),
+        Err(ApiOpError::NoChannel) => replies::NO_SUCH_CHANNEL.to_owned(),
+        Err(ApiOpError::Busy) => busy.to_owned(),
     }
 }
 

@@ -107,6 +107,7 @@ impl MediaLink {
             },
             CoreCommand::StopPlay { leg } => MediaCommand::StopPlay { leg },
             CoreCommand::Echo { leg } => MediaCommand::Echo { leg },
+            CoreCommand::Idle { leg } => MediaCommand::Idle { leg },
             CoreCommand::Bridge { a, b } => MediaCommand::Bridge { a, b },
             CoreCommand::Unbridge { a } => MediaCommand::Unbridge { leg: a },
             CoreCommand::RecordStart { leg, path, layout } => {

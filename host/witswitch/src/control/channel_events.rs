@@ -66,6 +66,16 @@ pub fn start_publisher(hub: Arc<ControlHub>) -> EventSink {
 pub fn to_esl(hub: &ControlHub, event: &ChannelEvent) -> Event {
     let fields = fields(event);
     let header = |name: &str| event.header(name).unwrap_or_default();
+    // FreeSWITCH always names an execution; clients split on "Name: value" and
+    // mis-parse an empty value, so one is made when the engine has none.
+    let made_uuid;
+    let application_uuid = match event.header("Application-UUID") {
+        Some(uuid) => uuid,
+        None => {
+            made_uuid = super::new_uuid();
+            made_uuid.as_str()
+        }
+    };
     let kind = match event.name {
         EventName::ChannelCreate => ChannelEventKind::Create,
         EventName::ChannelProgress => ChannelEventKind::Progress,
@@ -83,13 +93,13 @@ pub fn to_esl(hub: &ControlHub, event: &ChannelEvent) -> Event {
         EventName::ChannelExecute => ChannelEventKind::Execute {
             application: header("Application"),
             data: header("Application-Data"),
-            application_uuid: header("Application-UUID"),
+            application_uuid,
         },
         EventName::ChannelExecuteComplete => ChannelEventKind::ExecuteComplete {
             application: header("Application"),
             data: header("Application-Data"),
             response: event.header("Application-Response").unwrap_or("_none_"),
-            application_uuid: header("Application-UUID"),
+            application_uuid,
         },
         EventName::ChannelPark => ChannelEventKind::Park,
         EventName::ChannelHangup => ChannelEventKind::Hangup,
