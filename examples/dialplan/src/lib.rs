@@ -19,7 +19,7 @@
 //! As a second guard against toll fraud, a gateway call in `default` from a
 //! caller without a digest username is rejected. Any other context has no routes.
 
-use regex::Regex;
+use regex_lite::Regex;
 use witswitch_guest::{CallInfo, HangupCause, Route, dialplan, globals, log};
 
 /// `Local_Extension`: users 1000-1019 of the default directory.
