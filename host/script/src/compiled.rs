@@ -12,6 +12,7 @@ use crate::bindings::{AppPre, DialplanPre};
 use crate::engine::ScriptEngine;
 use crate::error::ScriptError;
 use crate::state::ScriptState;
+use crate::warm::WarmPool;
 use crate::world::{self, World, WorldMismatch};
 
 /// The pre-linked component, typed by world.
@@ -29,6 +30,8 @@ pub(crate) struct CompiledScript {
     pub(crate) path: Option<PathBuf>,
     pub(crate) loaded_at: SystemTime,
     pub(crate) prelinked: Prelinked,
+    /// Warm instances of this version (dialplans whose `route` reuses them).
+    pub(crate) warm: WarmPool,
 }
 
 impl std::fmt::Debug for CompiledScript {
@@ -107,5 +110,6 @@ pub(crate) fn compile(
         path,
         loaded_at: SystemTime::now(),
         prelinked,
+        warm: WarmPool::default(),
     })
 }

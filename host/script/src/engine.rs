@@ -199,6 +199,27 @@ impl ScriptEngine {
         u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
     }
 
+    /// The per-invocation parts of a store's state: limits, HTTP policy, and
+    /// the CPU meter with the first epoch deadline to arm.
+    fn invocation_parts(
+        &self,
+        settings: &Arc<ScriptSettings>,
+        context: &InvocationContext,
+        cpu_budget: Duration,
+    ) -> (GuestLimits, HttpPolicy, CpuMeter, u64) {
+        let budget = self.ticks(cpu_budget);
+        let memory = settings.memory_bytes.min(self.max_memory_bytes);
+        let limits = GuestLimits::new(memory, settings.table_elements);
+        let http = HttpPolicy::new(
+            Arc::clone(&context.script),
+            Arc::clone(&context.call_uuid),
+            Arc::clone(settings),
+        );
+        let cpu = CpuMeter::new(self.clock.clone(), budget, self.ticks(YIELD_SLICE));
+        let first_deadline = cpu.first_deadline();
+        (limits, http, cpu, first_deadline)
+    }
+
     /// A fresh store for one invocation: limits, CPU meter and deadline armed.
     pub(crate) fn store(&self, invocation: Invocation) -> Store<ScriptState> {
         let Invocation {
@@ -206,16 +227,8 @@ impl ScriptEngine {
             settings,
             cpu_budget,
         } = invocation;
-        let budget = self.ticks(cpu_budget);
-        let memory = settings.memory_bytes.min(self.max_memory_bytes);
-        let limits = GuestLimits::new(memory, settings.table_elements);
-        let http = HttpPolicy::new(
-            Arc::clone(&context.script),
-            Arc::clone(&context.call_uuid),
-            settings,
-        );
-        let cpu = CpuMeter::new(self.clock.clone(), budget, self.ticks(YIELD_SLICE));
-        let first_deadline = cpu.first_deadline();
+        let (limits, http, cpu, first_deadline) =
+            self.invocation_parts(&settings, &context, cpu_budget);
         let state = ScriptState::new(context, limits, cpu, http);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
@@ -226,5 +239,19 @@ impl ScriptEngine {
         store.epoch_deadline_callback(|mut ctx| Ok(ctx.data_mut().cpu.on_deadline()?));
         store.set_epoch_deadline(first_deadline);
         store
+    }
+
+    /// Ready a warm instance's store for another invocation, as [`Self::store`]
+    /// would a fresh one: new limits, CPU meter, deadline, HTTP policy, context.
+    pub(crate) fn rearm(&self, store: &mut Store<ScriptState>, invocation: Invocation) {
+        let Invocation {
+            context,
+            settings,
+            cpu_budget,
+        } = invocation;
+        let (limits, http, cpu, first_deadline) =
+            self.invocation_parts(&settings, &context, cpu_budget);
+        store.data_mut().rearm(context, limits, cpu, http);
+        store.set_epoch_deadline(first_deadline);
     }
 }

@@ -2,7 +2,7 @@
 //! from the pre-linked component, call the export, and turn whatever stopped the
 //! guest into a typed [`ScriptError`].
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::Store;
 
@@ -13,6 +13,7 @@ use crate::compiled::{CompiledScript, Prelinked, error_chain};
 use crate::engine::{Invocation, ScriptEngine};
 use crate::error::{GuestStop, ScriptError};
 use crate::state::ScriptState;
+use crate::warm::WarmInstance;
 
 /// How an app's `run` ended, when the script itself did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +74,8 @@ fn log_stderr(store: &Store<ScriptState>) {
     }
 }
 
-/// Call `route` once.
+/// Call `route` once, in a warm instance when the script reuses them and one
+/// is idle, else in a fresh one (kept afterwards when reuse is on).
 pub(crate) async fn route(
     engine: &ScriptEngine,
     script: &CompiledScript,
@@ -88,17 +90,35 @@ pub(crate) async fn route(
         ));
     };
     let budget = invocation.cpu_budget;
-    let mut store = engine.store(invocation);
-    let dialplan = match pre.instantiate_async(&mut store).await {
-        Ok(dialplan) => dialplan,
-        Err(e) => return Err(classify(script, &e, &store, budget, Phase::Instantiate)),
+    let reuse = invocation.settings.instance_reuse;
+    let mut instance = match script.warm.take(reuse) {
+        Some(mut warm) => {
+            engine.rearm(&mut warm.store, invocation);
+            warm
+        }
+        None => {
+            let mut store = engine.store(invocation);
+            let started = Instant::now();
+            let dialplan = match pre.instantiate_async(&mut store).await {
+                Ok(dialplan) => dialplan,
+                Err(e) => return Err(classify(script, &e, &store, budget, Phase::Instantiate)),
+            };
+            script.warm.instantiated(reuse, started.elapsed());
+            WarmInstance::new(store, dialplan)
+        }
     };
-    match dialplan.call_route(&mut store, call).await {
+    match instance
+        .dialplan
+        .call_route(&mut instance.store, call)
+        .await
+    {
         Ok(result) => {
-            log_stderr(&store);
+            log_stderr(&instance.store);
+            script.warm.give_back(reuse, instance);
             Ok(result)
         }
-        Err(e) => Err(classify(script, &e, &store, budget, Phase::Call)),
+        // A failed instance is dropped here, never reused.
+        Err(e) => Err(classify(script, &e, &instance.store, budget, Phase::Call)),
     }
 }
 

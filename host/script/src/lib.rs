@@ -45,6 +45,7 @@ mod reload;
 mod settings;
 mod state;
 pub mod testing;
+mod warm;
 mod world;
 
 pub use bindings::session::{
@@ -63,5 +64,9 @@ pub use host_http::host_allowed;
 pub use invoke::AppOutcome;
 pub use registry::{CacheStats, LastError, ScriptHost, ScriptStatus, script_name};
 pub use reload::{DEFAULT_DEBOUNCE, ScriptWatcher};
-pub use settings::{EngineSettings, EpochTicking, HttpSettings, ScriptSettings};
+pub use settings::{
+    AUTO_MAX_IDLE, EngineSettings, EpochTicking, HttpSettings, InstanceReuse, ScriptSettings,
+    WARM_MAX_USES,
+};
+pub use warm::InstanceStats;
 pub use world::{World, WorldMismatch};

@@ -21,6 +21,9 @@ const MAX_MEMORIES: usize = 8;
 pub(crate) struct GuestLimits {
     memory_bytes: u64,
     table_elements: usize,
+    /// The largest linear memory granted so far (creation counts as growing
+    /// from 0): what one instance of the script costs in memory.
+    peak_memory_bytes: u64,
 }
 
 impl GuestLimits {
@@ -28,6 +31,21 @@ impl GuestLimits {
         GuestLimits {
             memory_bytes,
             table_elements,
+            peak_memory_bytes: 0,
+        }
+    }
+
+    /// The largest linear memory granted under these limits.
+    pub(crate) fn peak_memory_bytes(&self) -> u64 {
+        self.peak_memory_bytes
+    }
+
+    /// Limits for a warm instance's next call: `memory_bytes` and
+    /// `table_elements` from the new settings, the peak carried over.
+    pub(crate) fn renewed(self, next: GuestLimits) -> GuestLimits {
+        GuestLimits {
+            peak_memory_bytes: self.peak_memory_bytes,
+            ..next
         }
     }
 }
@@ -39,9 +57,11 @@ impl ResourceLimiter for GuestLimits {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if u64::try_from(desired).unwrap_or(u64::MAX) > self.memory_bytes {
+        let desired = u64::try_from(desired).unwrap_or(u64::MAX);
+        if desired > self.memory_bytes {
             return Err(GuestStop::Memory(self.memory_bytes).into());
         }
+        self.peak_memory_bytes = self.peak_memory_bytes.max(desired);
         Ok(true)
     }
 
@@ -78,6 +98,7 @@ mod tests {
     fn growing_past_the_limit_raises_a_typed_stop() {
         let mut limits = GuestLimits::new(1 << 20, 100);
         assert!(matches!(limits.memory_growing(0, 1 << 20, None), Ok(true)));
+        assert_eq!(limits.peak_memory_bytes(), 1 << 20);
         let err = limits
             .memory_growing(1 << 20, (1 << 20) + 65_536, None)
             .unwrap_err();

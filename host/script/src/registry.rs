@@ -22,6 +22,7 @@ use crate::events::{EventBus, ScriptEvent};
 use crate::invoke::{self, AppOutcome};
 use crate::settings::{EngineSettings, ScriptSettings};
 use crate::state::InvocationContext;
+use crate::warm::InstanceStats;
 use crate::world::World;
 
 /// The most recent thing that went wrong with a script.
@@ -222,8 +223,9 @@ impl ScriptHost {
             .collect())
     }
 
-    /// Run `name`'s `route` on `call`, in a fresh instance with the script's
-    /// limits. A failure is logged and published as [`ScriptEvent::Failed`].
+    /// Run `name`'s `route` on `call` with the script's limits, in a fresh or a
+    /// warm instance as its [`crate::InstanceReuse`] says. A failure is logged
+    /// and published as [`ScriptEvent::Failed`].
     pub async fn route(&self, name: &str, call: &CallInfo) -> Result<RouteResult, ScriptError> {
         let script = self.inner.live(name)?;
         let settings = self.settings_for(name);
@@ -279,6 +281,13 @@ impl ScriptHost {
             .read()
             .unwrap_or_else(PoisonError::into_inner);
         scripts.get(name).map(|slot| slot_status(name, slot))
+    }
+
+    /// How the live version of `name` got instances for its `route` calls
+    /// (fresh or warm, and how often each), under its current settings.
+    pub fn instance_stats(&self, name: &str) -> Option<InstanceStats> {
+        let script = self.inner.live(name).ok()?;
+        Some(script.warm.stats(self.settings_for(name).instance_reuse))
     }
 
     /// The world of the live version of `name`.

@@ -20,6 +20,52 @@ pub struct ScriptSettings {
     pub app_cpu: Duration,
     /// Outbound HTTP policy.
     pub http: HttpSettings,
+    /// Whether `route` runs in a fresh instance per call or reuses warm ones.
+    pub instance_reuse: InstanceReuse,
+}
+
+/// How `route` invocations get their instance. Apps always get a fresh one
+/// (they hold a live call for minutes; a warm instance saves nothing there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceReuse {
+    /// A fresh store and instance per call: nothing a call leaves in the guest's
+    /// memory can reach the next one. Costs one instantiation per call
+    /// (microseconds for Rust and QuickJS, milliseconds for Python, Go and
+    /// StarlingMonkey).
+    Fresh,
+    /// Keep up to `max_idle` instances after a successful call and route later
+    /// calls in them, with fresh limits, CPU budget and context each time. An
+    /// instance that trapped, hit a limit, wrote to stderr or served
+    /// [`WARM_MAX_USES`] calls is dropped instead. The guest's own globals do
+    /// persist between calls: a dialplan must not keep per-call state in them.
+    Warm {
+        /// Idle instances kept per script version.
+        max_idle: usize,
+    },
+    /// `Warm` (with [`AUTO_MAX_IDLE`] idle instances) when the script's first
+    /// instantiation took at least `threshold`, else `Fresh`.
+    Auto {
+        /// Instantiation time from which reuse pays.
+        threshold: Duration,
+    },
+}
+
+/// A warm instance is replaced after this many calls, bounding what any slow
+/// leak in a guest's runtime can accumulate.
+pub const WARM_MAX_USES: u32 = 1_000;
+
+/// Idle instances `InstanceReuse::Auto` keeps per script version.
+pub const AUTO_MAX_IDLE: usize = 8;
+
+impl Default for InstanceReuse {
+    /// `Auto` from 300 µs: Rust and QuickJS dialplans instantiate in tens of
+    /// microseconds and stay fresh; Python, Go and StarlingMonkey take
+    /// milliseconds and go warm.
+    fn default() -> Self {
+        InstanceReuse::Auto {
+            threshold: Duration::from_micros(300),
+        }
+    }
 }
 
 impl Default for ScriptSettings {
@@ -30,6 +76,7 @@ impl Default for ScriptSettings {
             route_cpu: Duration::from_millis(50),
             app_cpu: Duration::from_millis(500),
             http: HttpSettings::default(),
+            instance_reuse: InstanceReuse::default(),
         }
     }
 }

@@ -78,6 +78,29 @@ impl ScriptState {
         }
     }
 
+    /// Ready a warm instance's state for the next invocation: who runs, the
+    /// limits, a fresh CPU meter and HTTP policy, the log flood counter. The WASI
+    /// context (and the resources the guest's runtime keeps in the table, such as
+    /// its stdio streams) stay: they belong to the instance.
+    pub(crate) fn rearm(
+        &mut self,
+        context: InvocationContext,
+        limits: GuestLimits,
+        cpu: CpuMeter,
+        http_policy: HttpPolicy,
+    ) {
+        self.context = context;
+        self.limits = self.limits.renewed(limits);
+        self.cpu = cpu;
+        self.http_policy = http_policy;
+        self.log_lines = 0;
+    }
+
+    /// True when the guest wrote nothing to stderr.
+    pub(crate) fn stderr_is_empty(&self) -> bool {
+        self.stderr.contents().is_empty()
+    }
+
     /// What the guest wrote to stderr, lossily decoded and trimmed.
     pub(crate) fn stderr_text(&self) -> String {
         String::from_utf8_lossy(&self.stderr.contents())
