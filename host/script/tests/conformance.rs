@@ -10,8 +10,9 @@
 mod common;
 
 use std::collections::HashMap;
+use std::time::Duration;
 
-use witswitch_script::{CallInfo, ScriptHost, synthetic_call_info};
+use witswitch_script::{CallInfo, ScriptHost, ScriptSettings, synthetic_call_info};
 
 /// The dialplans under test: script name and guest file (build/guests/<file>.wasm).
 const DIALPLANS: [(&str, &str); 4] = [
@@ -143,6 +144,12 @@ fn globals(case: &Case) -> HashMap<String, String> {
 /// A host with every dialplan of [`DIALPLANS`] loaded under its language name.
 fn host() -> ScriptHost {
     let host = common::host();
+    // The table is about answers, not CPU budgets: a loaded 2-core machine must
+    // not turn a slow Python or Go call into a deadline error.
+    host.set_default_settings(ScriptSettings {
+        route_cpu: Duration::from_secs(5),
+        ..ScriptSettings::default()
+    });
     for (language, file) in DIALPLANS {
         host.load(language, &common::guest(file))
             .unwrap_or_else(|err| panic!("the {language} dialplan loads: {err}"));

@@ -17,6 +17,9 @@ fn with_reuse(host: &ScriptHost, name: &str, instance_reuse: InstanceReuse) {
         name,
         ScriptSettings {
             instance_reuse,
+            // These tests are about instances, not CPU budgets: a loaded 2-core
+            // machine must not turn a slow first Python call into a deadline.
+            route_cpu: Duration::from_secs(5),
             ..ScriptSettings::default()
         },
     );
@@ -194,6 +197,7 @@ async fn a_restart_loads_the_large_python_component_from_the_disk_cache() {
     let call = authenticated("1001", &[]);
 
     let first = ScriptHost::new(settings()).expect("engine");
+    with_reuse(&first, "dialplan", InstanceReuse::default());
     first.load_bytes("dialplan", &bytes).expect("compiles");
     let before = route(&first, "dialplan", &call).await;
     let stats = first.cache_stats().expect("cache on");
@@ -202,6 +206,7 @@ async fn a_restart_loads_the_large_python_component_from_the_disk_cache() {
 
     // A new engine (a restarted switch) with the same cache folder.
     let second = ScriptHost::new(settings()).expect("engine");
+    with_reuse(&second, "dialplan", InstanceReuse::default());
     second.load_bytes("dialplan", &bytes).expect("loads");
     let stats = second.cache_stats().expect("cache on");
     assert_eq!((stats.hits, stats.misses), (1, 0));
