@@ -43,6 +43,12 @@ pub struct CallConf {
     pub external_context: String,
     /// More global variables (`name = "value"` lines of `[vars]`).
     pub extra_vars: String,
+    /// How long the switch may take to answer OPTIONS after it starts (loading
+    /// large script components compiles them first).
+    pub startup_deadline: Duration,
+    /// A compiled-script cache folder shared with other switches of the test
+    /// run, linked as `state/script-cache`, so a large component compiles once.
+    pub shared_script_cache: Option<PathBuf>,
 }
 
 impl CallConf {
@@ -64,6 +70,8 @@ impl CallConf {
             extra_contexts: Vec::new(),
             external_context: "public".to_owned(),
             extra_vars: String::new(),
+            startup_deadline: DEADLINE,
+            shared_script_cache: None,
         }
     }
 
@@ -83,6 +91,11 @@ impl CallConf {
             fs::create_dir_all(conf.join(dir)).expect("conf folders");
         }
         fs::create_dir_all(&state).expect("state folder");
+        if let Some(cache) = &self.shared_script_cache {
+            fs::create_dir_all(cache).expect("shared script cache");
+            std::os::unix::fs::symlink(cache, state.join("script-cache"))
+                .expect("link the shared script cache");
+        }
         let guests = repo_root().join("build/guests");
         let mut guests_to_copy: Vec<(String, String)> = ["dialplan", "ivr", "record_and_bridge"]
             .iter()
@@ -223,12 +236,16 @@ impl CallSwitch {
         let probe = probe_socket("127.0.0.1");
         for port in [switch.conf.internal, switch.conf.external] {
             let to = SocketAddr::from(([127, 0, 0, 1], port));
-            wait_for("the switch to answer OPTIONS", DEADLINE, || {
-                if let Ok(Some(status)) = switch.child.try_wait() {
-                    panic!("witswitch exited early ({status}): {}", switch.log());
-                }
-                options_udp(&probe, to, Duration::from_millis(200))
-            });
+            wait_for(
+                "the switch to answer OPTIONS",
+                switch.conf.startup_deadline,
+                || {
+                    if let Ok(Some(status)) = switch.child.try_wait() {
+                        panic!("witswitch exited early ({status}): {}", switch.log());
+                    }
+                    options_udp(&probe, to, Duration::from_millis(200))
+                },
+            );
         }
         switch
     }
