@@ -221,3 +221,67 @@ fn javascript_and_python_dialplans_hot_reload_under_live_calls() {
         .collect();
     assert_eq!(short, expected);
 }
+
+/// Payload type of telephone-event in the caller's SDP (uac_auth_call.xml).
+const TELEPHONE_EVENT: u8 = 101;
+
+#[test]
+fn the_javascript_ivr_answers_and_takes_dtmf_choices() {
+    // The JavaScript IVR installed as `ivr`: the dialplan's 5000 starts it.
+    let mut conf = CallConf::new();
+    conf.extra_guests
+        .push(("ivr".to_owned(), "ivr_js".to_owned()));
+    let switch = CallSwitch::start(conf);
+    let mut phone = RtpPeer::new(0x7000);
+    let csv = switch.user_csv(1000);
+    let sipp = switch.sipp(
+        "ivr_js",
+        Some(switch.conf.internal),
+        "uac_auth_call.xml",
+        &[
+            "-s",
+            "5000",
+            "-inf",
+            csv.to_str().expect("path"),
+            "-d",
+            "10000",
+            "-key",
+            "rtp_port",
+            &phone.port().to_string(),
+            "-key",
+            "pt",
+            "0",
+            "-key",
+            "codec",
+            "PCMU",
+        ],
+    );
+    let switch_rtp = sipp.switch_rtp();
+    // Answered: the welcome prompt is flowing.
+    let heard = phone.receive_until(Duration::from_secs(10), |p| p.len() >= 10);
+    assert!(heard.len() >= 10, "the IVR answered and plays its menu");
+
+    // 9 is not a choice: the JavaScript IVR says so (its own log line) and
+    // plays the invalid prompt; 2 then sends the caller to the echo test.
+    phone.send_dtmf(switch_rtp, TELEPHONE_EVENT, 9);
+    switch.wait_for_log("ivr-js: invalid choice 9");
+    phone.send_dtmf(switch_rtp, TELEPHONE_EVENT, 2);
+    switch.wait_for_log("DTMF 2");
+    let receiver = phone.socket.try_clone().expect("clone socket");
+    let mut n = 0u16;
+    wait_for("the echo test to echo", Duration::from_secs(30), || {
+        n = n.wrapping_add(1);
+        let probe = payload(0x77, n);
+        phone.send(switch_rtp, 0, &probe);
+        let back = calls::receive_until(&receiver, Duration::from_millis(20), |p| {
+            p.iter().any(|p| p.payload == probe)
+        });
+        back.iter().any(|p| p.payload == probe).then_some(())
+    });
+    let sent: Vec<Vec<u8>> = (0..PACKETS).map(|n| payload(0x5a, n)).collect();
+    let back = exchange(&mut phone, switch_rtp, 0x5a, PACKETS, &receiver);
+    assert_eq!(back, sent, "the echo test returns every payload unchanged");
+    sipp.assert_ok(&switch);
+    let cdrs = switch.wait_for_cdrs(1);
+    assert_eq!(cdrs[0]["hangup_cause"], "NORMAL_CLEARING", "{}", cdrs[0]);
+}

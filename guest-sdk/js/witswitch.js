@@ -157,3 +157,37 @@ export class Route {
   app(name, args = "") { return this.action("app", { name, args: String(args) }); }
   execute(name, data = "") { return this.action("execute", { name, data: String(data) }); }
 }
+
+// ---- Apps (world `app`): `export function run(call)` drives a live call. ----
+// `call` is the host's resource: `call.answer()`, `call.play(source)`,
+// `call.collectDigits(options)`, `call.bridge(dialString)`, `call.record(options)`,
+// `call.transfer(extension, context)`, `call.hangup(cause)`, `call.getVar(name)`,
+// ... (session.wit, camelCase). A method returns its ok value or throws the
+// `call-error` (`{ tag: "hangup", val: cause }` once the caller has hung up);
+// a `run` that lets that error escape ends the app with it, as Rust's `?` does.
+
+/// The options of `call.collectDigits`, with the Rust SDK's defaults.
+export function collectOptions(maxDigits, overrides = {}) {
+  return {
+    maxDigits,
+    firstDigitTimeoutMs: 5000,
+    interDigitTimeoutMs: 3000,
+    terminators: "#",
+    ...overrides,
+  };
+}
+
+/// The options of `call.record`, with the Rust SDK's defaults.
+export function recordOptions(path, overrides = {}) {
+  return { path, maxSeconds: 60, silenceSeconds: 3, terminators: "#", ...overrides };
+}
+
+/// The digit that interrupted a `call.play`, or `undefined` when it completed.
+export function digitOf(playOutcome) {
+  return playOutcome.tag === "interrupted" ? playOutcome.val : undefined;
+}
+
+/// True when `error` (thrown by a call method) means the caller hung up.
+export function isHangup(error) {
+  return error !== null && typeof error === "object" && error.tag === "hangup";
+}

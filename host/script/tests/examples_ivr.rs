@@ -1,7 +1,8 @@
 //! The example IVR (`examples/ivr`, built by `scripts/build-guests`) run by the
 //! host on a scripted fake call: each menu choice, invalid input, silence,
 //! barge-in and a caller who hangs up, asserted as the exact sequence of `call`
-//! methods the script invoked.
+//! methods the script invoked. Every scenario also runs the JavaScript port
+//! (`examples/ivr-js`), which must make exactly the same calls.
 
 mod common;
 
@@ -93,29 +94,47 @@ impl CallControl for BargeIn {
     }
 }
 
+/// The IVR in each language: (script name, guest file).
+const IVRS: [(&str, &str); 2] = [("ivr", "ivr"), ("ivr_js", "ivr_js")];
+
 fn ivr() -> ScriptHost {
     let host = common::host();
-    host.load("ivr", &common::guest("ivr"))
-        .expect("the example IVR loads");
+    for (name, file) in IVRS {
+        host.load(name, &common::guest(file))
+            .unwrap_or_else(|err| panic!("the {name} IVR loads: {err}"));
+    }
     host
 }
 
 /// Runs the IVR on a caller who presses `digits` (one burst per menu wait) and
-/// interrupts the listed prompts; returns how `run` ended and what it did.
+/// interrupts the listed prompts; returns how `run` ended and what it did. The
+/// JavaScript IVR gets the same caller and must end and act the same.
 async fn run(
     digits: &[&str],
     interrupts: &[(&'static str, char)],
-    setup: impl FnOnce(ScriptedCall) -> ScriptedCall,
+    setup: impl Fn(ScriptedCall) -> ScriptedCall,
 ) -> (AppOutcome, Vec<CallOp>) {
     let host = ivr();
-    let (call, record): (ScriptedCall, CallRecord) = ScriptedCall::new();
-    let call = BargeIn {
-        inner: setup(call.with_digits(digits)),
-        interrupts: interrupts.iter().copied().collect(),
-    };
-    let info = synthetic_call_info("5000", "1000", "default", &[]);
-    let outcome = host.run_app("ivr", info, call).await.expect("the IVR runs");
-    (outcome, record.ops())
+    let mut results = Vec::new();
+    for (name, _) in IVRS {
+        let (call, record): (ScriptedCall, CallRecord) = ScriptedCall::new();
+        let call = BargeIn {
+            inner: setup(call.with_digits(digits)),
+            interrupts: interrupts.iter().copied().collect(),
+        };
+        let info = synthetic_call_info("5000", "1000", "default", &[]);
+        let outcome = host
+            .run_app(name, info, call)
+            .await
+            .unwrap_or_else(|err| panic!("the {name} IVR runs: {err}"));
+        results.push((outcome, record.ops()));
+    }
+    let rust = results.swap_remove(0);
+    assert_eq!(
+        results[0], rust,
+        "the JavaScript IVR differs from the Rust one"
+    );
+    rust
 }
 
 fn play(source: &str) -> CallOp {
