@@ -17,9 +17,9 @@ use witswitch_script::{
 mod common;
 
 /// The example dialplan's rule for 1000-1019, natively: compile the pattern
-/// and match, as the guest does on every call.
+/// and match, as the guest does on every call (with the same crate).
 fn native_same_algorithm(destination: &str) -> RouteResult {
-    let Ok(pattern) = Regex::new(r"^(10[01][0-9])$") else {
+    let Ok(pattern) = regex_lite::Regex::new(r"^(10[01][0-9])$") else {
         return RouteResult::NoRoute;
     };
     let Some(extension) = pattern.captures(destination).and_then(|c| c.get(1)) else {
