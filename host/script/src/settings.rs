@@ -58,12 +58,12 @@ pub const WARM_MAX_USES: u32 = 1_000;
 pub const AUTO_MAX_IDLE: usize = 8;
 
 impl Default for InstanceReuse {
-    /// `Auto` from 300 µs: Rust and QuickJS dialplans instantiate in tens of
-    /// microseconds and stay fresh; Python, Go and StarlingMonkey take
-    /// milliseconds and go warm.
+    /// `Auto` from 200 µs. Measured instantiate + route on this machine
+    /// (guest-sdk/README.md): Rust 13 µs and QuickJS 86 µs stay fresh; Go
+    /// 283 µs, Python 1.2 ms and StarlingMonkey 1.1 ms go warm.
     fn default() -> Self {
         InstanceReuse::Auto {
-            threshold: Duration::from_micros(300),
+            threshold: Duration::from_micros(200),
         }
     }
 }
