@@ -76,8 +76,22 @@ impl EchoCall {
         }
     }
 
-    /// Sends a batch tagged `tag` and asserts it all comes back unchanged.
+    /// Sends probes until the echo answers one (media flows once the echo
+    /// application runs, a moment after the answer), then a batch tagged `tag`,
+    /// and asserts it all comes back unchanged.
     fn assert_echoes(&mut self, tag: u8) {
+        let mut n = 0u16;
+        wait_for("the echo test to echo", Duration::from_secs(30), || {
+            n = n.wrapping_add(1);
+            let probe = payload(0x77, n);
+            self.phone.send(self.switch_rtp, 0, &probe);
+            let back = calls::receive_until(&self.receiver, Duration::from_millis(20), |p| {
+                p.iter().any(|p| p.payload == probe)
+            });
+            back.iter().any(|p| p.payload == probe).then_some(())
+        });
+        // Late echoes of the probes must not count as batch packets.
+        let _ = calls::receive_until(&self.receiver, Duration::from_millis(100), |_| false);
         let sent: Vec<Vec<u8>> = (0..PACKETS).map(|n| payload(tag, n)).collect();
         let back = exchange(
             &mut self.phone,
@@ -117,7 +131,7 @@ fn cdr_scripts(switch: &CallSwitch, n: usize) -> Vec<(String, String)> {
 
 fn echo_through(file: &str) {
     let switch = switch_with_dialplan(file);
-    let mut call = EchoCall::dial(&switch, file, 2500);
+    let mut call = EchoCall::dial(&switch, file, 3000);
     call.assert_echoes(0x5a);
     call.sipp.assert_ok(&switch);
     let scripts = cdr_scripts(&switch, 1);
@@ -178,7 +192,7 @@ fn javascript_and_python_dialplans_hot_reload_under_live_calls() {
     drop(switch_with_dialplan("dialplan_py"));
     let switch = switch_with_dialplan("dialplan_js");
     // Call A, routed by the JavaScript dialplan, stays up through both reloads.
-    let mut a = EchoCall::dial(&switch, "a_js", 12_000);
+    let mut a = EchoCall::dial(&switch, "a_js", 20_000);
     a.assert_echoes(0x11);
 
     deploy(&switch, "dialplan_py");
@@ -186,7 +200,7 @@ fn javascript_and_python_dialplans_hot_reload_under_live_calls() {
     assert_ne!(js, py);
     a.assert_echoes(0x12);
     // Call B is routed by the Python version, and stays up through the next reload.
-    let mut b = EchoCall::dial(&switch, "b_py", 4000);
+    let mut b = EchoCall::dial(&switch, "b_py", 8000);
     b.assert_echoes(0x21);
 
     deploy(&switch, "dialplan_js");
@@ -197,7 +211,7 @@ fn javascript_and_python_dialplans_hot_reload_under_live_calls() {
     );
     a.assert_echoes(0x13);
     b.assert_echoes(0x22);
-    let mut c = EchoCall::dial(&switch, "c_js", 1000);
+    let mut c = EchoCall::dial(&switch, "c_js", 3000);
     c.assert_echoes(0x31);
 
     c.sipp.assert_ok(&switch);
