@@ -385,3 +385,42 @@ fn uuid_transfer_moves_an_answered_call_and_myevents_sees_only_that_call() {
         .expect("hangup complete");
     assert_eq!(complete["variable_destination_number"], "9664");
 }
+
+#[test]
+fn a_registration_publishes_custom_sofia_register() {
+    let switch = CallSwitch::start(CallConf::new());
+    let dir = switch.dir.path().to_owned();
+    let mut args = esl_args(&switch, CallConf::ESL_PASSWORD);
+    args.insert(0, "custom".into());
+    args.extend(["sofia::register".to_owned(), "sofia::unregister".to_owned()]);
+    let mut client = Client::spawn("greenswitch_client.py", &strs(&args), &dir);
+    let reply = client.wait_kind("reply");
+    assert_eq!(reply["text"], "+OK event listener enabled plain");
+    client.wait_kind("ready");
+    let phone_port = common::free_port();
+    switch.register(1001, phone_port);
+    let event = client.wait_kind("event");
+    let h = &event["headers"];
+    assert_eq!(h["Event-Name"], "CUSTOM");
+    assert_eq!(h["Event-Subclass"], "sofia::register");
+    assert_eq!(h["profile-name"], "internal");
+    assert_eq!(h["from-user"], "1001");
+    assert_eq!(h["from-host"], "127.0.0.1");
+    assert_eq!(h["network-ip"], "127.0.0.1");
+    assert_eq!(h["network-port"], phone_port.to_string().as_str());
+    assert_eq!(h["status"], "Registered(UDP)");
+    assert!(
+        h["expires"]
+            .as_str()
+            .and_then(|e| e.parse::<u32>().ok())
+            .is_some_and(|e| e > 0),
+        "{h}"
+    );
+    assert!(
+        h["contact"]
+            .as_str()
+            .is_some_and(|c| c.contains("1001@127.0.0.1")),
+        "{h}"
+    );
+    client.finish();
+}

@@ -11,6 +11,7 @@ Modes:
   auth   HOST PORT PASSWORD
   events HOST PORT PASSWORD EVENT-NAMES...     until CHANNEL_HANGUP_COMPLETE
   transfer HOST PORT PASSWORD EXTENSION        see `transfer` below
+  custom HOST PORT PASSWORD SUBCLASS...        until the first such CUSTOM event
 """
 
 import json
@@ -128,6 +129,20 @@ def transfer(host, port, password, extension):
     watch.stop()
 
 
+def custom(host, port, password, subclasses):
+    esl = InboundESL(host=host, port=int(port), password=password)
+    esl.connect()
+    got = []
+    for subclass in subclasses:
+        esl.register_handle(subclass, got.append)
+    reply = esl.send("event plain CUSTOM " + " ".join(subclasses))
+    emit({"kind": "reply", "text": reply.headers.get("Reply-Text")})
+    emit({"kind": "ready"})
+    event = wait_for(lambda: got[0] if got else None, "a CUSTOM event")
+    emit({"kind": "event", "headers": event.headers})
+    esl.stop()
+
+
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
     if mode == "auth":
@@ -136,5 +151,7 @@ if __name__ == "__main__":
         events(args[0], args[1], args[2], args[3:])
     elif mode == "transfer":
         transfer(*args)
+    elif mode == "custom":
+        custom(args[0], args[1], args[2], args[3:])
     else:
         sys.exit("unknown mode " + mode)

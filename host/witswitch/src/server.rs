@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 use witswitch_config::{Config, Profile, Transport as ConfigTransport};
 
 use crate::control::{ControlHub, channel_events, heartbeat, start_listener};
-use crate::driver::core::ProfileCore;
+use crate::driver::core::{BindingObserver, ProfileCore};
 use crate::driver::{ProfileDriver, StreamSide};
 use crate::transport::tcp::{StreamContext, accept_loop};
 use crate::transport::{Counters, Limits, udp};
@@ -36,7 +36,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("call engine")?;
     let mut sides = calls.take_sides().into_iter();
     for profile in &config.profiles {
-        let mut driver = start_profile(&config, profile, epoch, shutdown_rx.clone())
+        let observer: Arc<dyn BindingObserver> = hub.clone();
+        let mut driver = start_profile(&config, profile, epoch, shutdown_rx.clone(), observer)
             .await
             .with_context(|| format!("sofia profile '{}'", profile.name))?;
         if let Some((side, commands)) = sides.next() {
@@ -69,6 +70,7 @@ async fn start_profile(
     profile: &Profile,
     epoch: Instant,
     shutdown: watch::Receiver<bool>,
+    bindings: Arc<dyn BindingObserver>,
 ) -> anyhow::Result<ProfileDriver> {
     let limits = Limits::default();
     let counters = Arc::new(Counters::default());
@@ -97,7 +99,14 @@ async fn start_profile(
             profile.name
         );
     }
-    let parts = core_parts(config, profile, &limits, Arc::clone(&counters), epoch);
+    let parts = core_parts(
+        config,
+        profile,
+        &limits,
+        Arc::clone(&counters),
+        epoch,
+        Some(bindings),
+    );
     Ok(ProfileDriver::new(
         ProfileCore::new(parts),
         udp_socket,

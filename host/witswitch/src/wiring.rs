@@ -16,7 +16,7 @@ use witswitch_sip::options::Capabilities;
 use witswitch_sip::registrar::{ExpiryPolicy, Registrar, RegistrarConfig};
 use witswitch_sip::transaction::{TimerConfig, TransactionConfig, TransactionLayer};
 
-use crate::driver::core::{AccessPolicy, CoreParts};
+use crate::driver::core::{AccessPolicy, BindingObserver, CoreParts};
 use crate::transport::{Counters, Limits};
 
 /// A profile's ACLs evaluated against the loaded lists (most specific prefix wins).
@@ -89,6 +89,7 @@ pub fn core_parts(
     limits: &Limits,
     counters: Arc<Counters>,
     epoch: Instant,
+    bindings: Option<Arc<dyn BindingObserver>>,
 ) -> CoreParts {
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
@@ -133,5 +134,6 @@ pub fn core_parts(
         log_auth_failures: profile.log_auth_failures,
         limits: limits.message_limits(),
         counters,
+        bindings,
     }
 }

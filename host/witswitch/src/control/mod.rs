@@ -7,6 +7,7 @@ mod api;
 pub mod channel_events;
 mod connection;
 mod listener;
+mod sofia_events;
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};

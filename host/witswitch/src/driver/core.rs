@@ -58,6 +58,14 @@ pub struct CoreParts {
     pub limits: Limits,
     /// Drop/answer counters shared with the transports.
     pub counters: Arc<Counters>,
+    /// Told about every registration change (the event socket's `sofia::register`).
+    pub bindings: Option<Arc<dyn BindingObserver>>,
+}
+
+/// Hears registration changes of a profile.
+pub trait BindingObserver: Send + Sync + std::fmt::Debug {
+    /// A binding was added, refreshed or removed on `profile`.
+    fn binding_changed(&self, profile: &str, change: &BindingChange, now: Instant);
 }
 
 /// One profile's SIP state machine plus its transaction user.
@@ -184,7 +192,7 @@ impl ProfileCore {
         self.parts.transactions.handle_timeout(now);
         self.calls_handle_timeout(now);
         for change in self.parts.registrar.expire(now) {
-            log_binding_change(&change);
+            self.binding_changed(&change, now);
         }
         if let Some(limiter) = &mut self.parts.limiter {
             for ended in limiter.expire(now) {
@@ -354,7 +362,7 @@ impl ProfileCore {
             Some(AuthEvent::Authenticated { .. }) | None => {}
         }
         for change in &outcome.changes {
-            log_binding_change(change);
+            self.binding_changed(change, now);
         }
         if let Some(BindingChange::Added(b) | BindingChange::Refreshed(b)) = outcome.changes.first()
         {
@@ -412,6 +420,13 @@ impl ProfileCore {
             std::mem::replace(response, Response::new(500, "")),
         ) {
             tracing::debug!("response for {key:?} not sent: {e}");
+        }
+    }
+
+    fn binding_changed(&self, change: &BindingChange, now: Instant) {
+        log_binding_change(change);
+        if let Some(observer) = &self.parts.bindings {
+            observer.binding_changed(&self.parts.profile, change, now);
         }
     }
 

@@ -35,6 +35,7 @@ fn core(epoch: Instant) -> (ProfileCore, Arc<Counters>) {
     let mut users = HashMap::new();
     users.insert("1000".to_owned(), Credential::Password("secret".to_owned()));
     let parts = CoreParts {
+        bindings: None,
         profile: "internal".to_owned(),
         transactions: TransactionLayer::new(TransactionConfig::default()),
         registrar: Registrar::new(RegistrarConfig::default(), &[7u8; 32], epoch),
