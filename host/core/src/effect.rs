@@ -8,6 +8,7 @@ use crate::app_io::{AppError, AppResponse, RequestId};
 use crate::call_info::CallInfo;
 use crate::cdr::CdrRecord;
 use crate::events::ChannelEvent;
+use crate::http_io::HttpRequest;
 use crate::media_io::MediaCommand;
 use crate::sip_io::SipCommand;
 
@@ -67,6 +68,15 @@ pub enum Effect {
         user: String,
         /// The domain, when the dial string named one.
         domain: Option<String>,
+    },
+    /// Perform the `curl` application's request (with the switch's timeout and
+    /// size cap, one log line); answer with
+    /// [`Engine::handle_http_result`](crate::Engine::handle_http_result).
+    Http {
+        /// The channel whose dialplan waits.
+        channel: ChannelId,
+        /// The request.
+        request: Box<HttpRequest>,
     },
     /// A finished leg's record (write the JSON line).
     Cdr(Box<CdrRecord>),

@@ -40,6 +40,7 @@ pub mod digits;
 pub mod effect;
 mod engine;
 pub mod events;
+pub mod http_io;
 pub mod limits;
 pub mod media_io;
 pub mod sip_io;
@@ -59,6 +60,7 @@ pub use config::{EngineConfig, ProfileConfig};
 pub use effect::{Effect, LookupId};
 pub use engine::{ApiOpError, Engine, EngineStats};
 pub use events::{ChannelEvent, ChannelSnapshot, EventName};
+pub use http_io::{CurlOutput, HttpId, HttpMethod, HttpReply, HttpRequest};
 pub use limits::{LimitExceeded, SessionLimits};
 pub use media_io::{
     MediaCommand, MediaEvent, NegotiatedCodec, PlayId, PlaybackError, RecordLayout,

@@ -315,6 +315,7 @@ impl Engine {
                     }
                 }
             }
+            ExecuteApp::Curl(data) => self.start_curl(id, &data),
             ExecuteApp::Multiset(pairs) => {
                 for (name, value) in pairs {
                     self.set_var(id, &name, value);

@@ -19,6 +19,8 @@ pub(crate) enum ExecuteApp {
     },
     /// `multiset a=1 b=2`.
     Multiset(Vec<(String, String)>),
+    /// `curl <url> ...` (its data, parsed when the request gets its id).
+    Curl(String),
     /// A known application with unusable data.
     Invalid(String),
     /// Not an application the engine knows.
@@ -106,6 +108,7 @@ pub(crate) fn parse_execute(name: &str, data: &str) -> ExecuteApp {
                 args: args.trim().to_owned(),
             }
         }
+        "curl" => return ExecuteApp::Curl(data_trimmed.to_owned()),
         "play_and_get_digits" => return play_and_get_digits(data_trimmed),
         "read" => return read(data_trimmed),
         _ => return ExecuteApp::Unknown,
@@ -226,7 +229,11 @@ mod tests {
                 message: "hello there".into()
             })
         );
-        assert_eq!(parse_execute("curl", "http://x"), ExecuteApp::Unknown);
+        assert_eq!(
+            parse_execute("curl", " http://x json "),
+            ExecuteApp::Curl("http://x json".into())
+        );
+        assert_eq!(parse_execute("conference", "3000"), ExecuteApp::Unknown);
         assert!(matches!(
             parse_execute("sleep", "soon"),
             ExecuteApp::Invalid(_)

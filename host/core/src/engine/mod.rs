@@ -13,6 +13,7 @@ mod api_ops;
 pub use api_ops::ApiOpError;
 mod app;
 mod bridged;
+mod curl;
 mod digit_ops;
 mod emit;
 mod exec;
@@ -163,6 +164,20 @@ impl Engine {
     /// The app component started by [`Effect::RunApp`] returned.
     pub fn handle_app_finished(&mut self, now: Instant, channel: ChannelId, outcome: AppOutcome) {
         self.app_finished(now, channel, outcome);
+    }
+
+    /// The answer to [`Effect::Http`] (`curl`): sets `curl_response_code` and
+    /// `curl_response_data` and continues the dialplan. Late answers (the
+    /// call hung up meanwhile) are ignored.
+    pub fn handle_http_result(
+        &mut self,
+        now: Instant,
+        channel: ChannelId,
+        request: crate::http_io::HttpId,
+        result: Result<crate::http_io::HttpReply, String>,
+    ) {
+        self.http_result(now, channel, request, result);
+        self.drain(now);
     }
 
     /// Fires every timer due at `now`.

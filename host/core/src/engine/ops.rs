@@ -54,6 +54,8 @@ pub(crate) enum OpKind {
     Echo,
     /// `park` (until hangup).
     Park,
+    /// `curl`: the request is out; its output goes to `curl_response_data`.
+    Http(crate::http_io::HttpId, crate::http_io::CurlOutput),
 }
 
 pub(crate) type OpResult = Result<AppResponse, AppError>;

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use witswitch_config::ScriptSettings;
 use witswitch_core::{
-    Action, AppError, AppOutcome, AppRequest, AppResponse, CallInfo, ChannelId, RequestId,
-    RouteError, ScriptIdent,
+    Action, AppError, AppOutcome, AppRequest, AppResponse, CallInfo, ChannelId, HttpId, HttpReply,
+    HttpRequest, RequestId, RouteError, ScriptIdent,
 };
 use witswitch_script::ScriptHost;
 
@@ -41,6 +41,15 @@ pub enum Internal {
         req: AppRequest,
         /// Where the engine's answer goes.
         reply: oneshot::Sender<Result<AppResponse, AppError>>,
+    },
+    /// A `curl` request ended.
+    HttpDone {
+        /// The channel.
+        channel: ChannelId,
+        /// The request.
+        request: HttpId,
+        /// Its answer, or why there is none.
+        result: Result<HttpReply, String>,
     },
     /// An app's `run` returned.
     AppFinished {
@@ -104,19 +113,57 @@ impl Invoker {
         });
     }
 
+    /// Performs a `curl` request of `channel`'s dialplan.
+    pub fn curl(&self, channel: ChannelId, uuid: String, request: Box<HttpRequest>) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let result = super::curl::perform_logged(&uuid, &request, &this.scripts.http).await;
+            let _ = this.to_calls.send(Internal::HttpDone {
+                channel,
+                request: request.id,
+                result,
+            });
+        });
+    }
+
     /// Runs the app `name` on `channel` until its `run` returns.
     pub fn run_app(&self, channel: ChannelId, name: String, info: Box<CallInfo>) {
         let this = self.clone();
         tokio::spawn(async move {
             let control = AppCall::new(channel, this.to_calls.clone());
+            // The version live now is the one this run keeps to its end, even
+            // if the file is reloaded meanwhile (the host holds it).
+            let version = short_version(&this.host, &name);
+            tracing::info!("{} app {name} started (version {version})", info.uuid);
             let result = this
                 .host
                 .run_app(&name, to_script_call(&info), control)
                 .await;
-            let _ = this.to_calls.send(Internal::AppFinished {
-                channel,
-                outcome: app_outcome(result),
-            });
+            let outcome = app_outcome(result);
+            tracing::info!(
+                "{} app {name} (version {version}) returned: {}",
+                info.uuid,
+                outcome_text(&outcome)
+            );
+            let _ = this
+                .to_calls
+                .send(Internal::AppFinished { channel, outcome });
         });
+    }
+}
+
+/// The first 12 hex digits of the live version of `name` (`-` if none).
+fn short_version(host: &ScriptHost, name: &str) -> String {
+    host.script_status(name)
+        .and_then(|status| status.version)
+        .map_or_else(|| "-".to_owned(), |v| v.chars().take(12).collect())
+}
+
+fn outcome_text(outcome: &AppOutcome) -> String {
+    match outcome {
+        AppOutcome::Completed => "completed".to_owned(),
+        AppOutcome::CallEnded(cause) => format!("call ended ({cause})"),
+        AppOutcome::Failed(message) => format!("error {message}"),
+        AppOutcome::ScriptFailed { message, cause } => format!("failed ({cause}): {message}"),
     }
 }

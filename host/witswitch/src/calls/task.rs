@@ -221,6 +221,13 @@ impl CallTask {
                 self.app_replies.insert((channel, request), reply);
                 self.engine.handle_app_request(now, channel, request, req);
             }
+            Internal::HttpDone {
+                channel,
+                request,
+                result,
+            } => self
+                .engine
+                .handle_http_result(now, channel, request, result),
             Internal::AppFinished { channel, outcome } => {
                 self.engine.handle_app_finished(now, channel, outcome);
             }
@@ -248,6 +255,10 @@ impl CallTask {
                     call_info,
                     ..
                 } => self.invoker.run_app(channel, name, call_info),
+                Effect::Http { channel, request } => {
+                    let uuid = self.engine.channel_uuid(channel).unwrap_or("-").to_owned();
+                    self.invoker.curl(channel, uuid, request);
+                }
                 Effect::AppReply {
                     channel,
                     request,
