@@ -29,8 +29,8 @@ fn ring_sleep_log_and_unknown_apps() {
                 message: "${greeting}".into(),
             },
             Action::Execute {
-                name: "curl".into(),
-                data: "http://example.invalid".into(),
+                name: "lua".into(),
+                data: "menu.lua".into(),
             },
             Action::Execute {
                 name: "multiset".into(),
@@ -57,7 +57,7 @@ fn ring_sleep_log_and_unknown_apps() {
         })
         .collect();
     assert!(logs.contains(&(LogLevel::Notice, "hi 1000".into())));
-    assert!(logs.contains(&(LogLevel::Err, "Invalid Application curl".into())));
+    assert!(logs.contains(&(LogLevel::Err, "Invalid Application lua".into())));
     assert_eq!(h.engine.channel_var(a, "x"), None);
     assert_eq!(h.engine.channel_var(a, "y"), Some("2"));
     assert!(h.media_commands().is_empty(), "none of these needs media");
