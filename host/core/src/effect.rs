@@ -94,6 +94,14 @@ pub enum Effect {
         /// Text.
         message: String,
     },
+    /// The outcome of an API originate ([`Engine::originate`](crate::Engine::originate)):
+    /// the answered channel's uuid, or the cause every leg failed with.
+    Originated {
+        /// The job named by the driver.
+        job: crate::engine::OriginateJob,
+        /// `Ok(uuid)` / `Err(cause)`.
+        result: Result<String, witswitch_types::HangupCause>,
+    },
     /// The channel is gone: the driver drops its dialog mapping.
     Destroyed {
         /// The channel.

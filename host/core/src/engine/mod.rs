@@ -10,7 +10,9 @@
 //! `emit` (effects, events, snapshots), `sip_in` / `media_in` (dispatch).
 
 mod api_ops;
+mod api_originate;
 pub use api_ops::ApiOpError;
+pub use api_originate::{OriginateJob, OriginateRequest, OriginateTo};
 mod app;
 mod bridged;
 mod curl;

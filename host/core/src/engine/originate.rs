@@ -19,6 +19,7 @@ use crate::states::{CallDirection, ChannelState};
 use crate::timers::{TimerId, TimerKind};
 
 use super::Engine;
+use super::api_originate::{DEFAULT_CID_NAME, DEFAULT_CID_NUMBER, OriginateJob, OriginateTo};
 use super::negotiate::{precheck_offer, prefs_with_first};
 use super::ops::OpKind;
 
@@ -26,10 +27,13 @@ use super::ops::OpKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct OriginateId(pub u64);
 
-/// A bridge dialing out on behalf of channel `a`.
+/// A bridge dialing out on behalf of channel `a`, or an API originate (no A leg).
 #[derive(Debug)]
 pub(crate) struct Originate {
-    pub a: ChannelId,
+    /// The calling channel of a `bridge`; `None` for API `originate`.
+    pub a: Option<ChannelId>,
+    /// API `originate`: the job to report and where the answered leg goes.
+    pub api: Option<(OriginateJob, OriginateTo)>,
     pub dial: DialString,
     pub group: usize,
     /// Outgoing legs of the current group still ringing.
@@ -51,10 +55,10 @@ pub(crate) struct PendingLookup {
     pub domain: Option<String>,
 }
 
-/// What a B leg inherits from its A leg.
+/// What a B leg inherits from its A leg (API legs: only the caller id).
 struct ALegFacts {
-    uuid: String,
-    call_uuid: String,
+    uuid: Option<String>,
+    call_uuid: Option<String>,
     cid_name: String,
     cid_number: String,
     codec: Option<witswitch_sdp::CodecName>,
@@ -89,7 +93,8 @@ impl Engine {
         };
         let oid = OriginateId(self.alloc_id());
         let originate = Originate {
-            a,
+            a: Some(a),
+            api: None,
             dial,
             group: 0,
             legs: Vec::new(),
@@ -112,9 +117,9 @@ impl Engine {
         let Some(orig) = self.originates.get(&oid) else {
             return Vec::new();
         };
-        let mut vars = self
-            .channels
-            .get(&orig.a)
+        let mut vars = orig
+            .a
+            .and_then(|a| self.channels.get(&a))
             .map(|a| a.vars.exports())
             .unwrap_or_default();
         vars.extend(orig.dial.vars.iter().cloned());
@@ -133,7 +138,8 @@ impl Engine {
         let from_a = self
             .originates
             .get(&oid)
-            .and_then(|o| self.channels.get(&o.a))
+            .and_then(|o| o.a)
+            .and_then(|a| self.channels.get(&a))
             .and_then(|a| a.vars.get("call_timeout"))
             .and_then(|v| v.trim().parse::<u64>().ok());
         from_vars
@@ -143,7 +149,7 @@ impl Engine {
             .unwrap_or(self.config.default_call_timeout)
     }
 
-    fn start_group(&mut self, now: Instant, oid: OriginateId) {
+    pub(crate) fn start_group(&mut self, now: Instant, oid: OriginateId) {
         let base = self.group_vars(oid);
         let timeout = self.call_timeout(oid, &base);
         let Some(orig) = self.originates.get_mut(&oid) else {
@@ -204,7 +210,7 @@ impl Engine {
                 }
                 Endpoint::Error(cause) => self.leg_error(oid, cause),
                 Endpoint::Unsupported(what) => {
-                    if let Some(a) = self.originates.get(&oid).map(|o| o.a) {
+                    if let Some(a) = self.originates.get(&oid).and_then(|o| o.a) {
                         self.log(
                             a,
                             LogLevel::Err,
@@ -308,18 +314,28 @@ impl Engine {
             self.leg_error(oid, HangupCause::SwitchCongestion);
             return;
         }
-        let Some(from) = self.a_leg_facts(a, &spec.vars) else {
+        let from = match a {
+            Some(a) => self.a_leg_facts(a, &spec.vars),
+            None => Some(api_leg_facts(&spec.vars)),
+        };
+        let Some(from) = from else {
             return;
         };
         let id = ChannelId(self.alloc_id());
         let mut ch = self.new_channel(now, id, CallDirection::Outbound, profile.clone());
-        ch.call_uuid = from.call_uuid.clone();
+        self.apply_origination_uuid(&mut ch, &spec.vars);
+        if let Some(call_uuid) = &from.call_uuid {
+            ch.call_uuid = call_uuid.clone();
+        }
         for (name, value) in &spec.vars {
             ch.vars.set(name.clone(), value.clone());
         }
+        let call_uuid = ch.call_uuid.clone();
+        if let Some(uuid) = &from.uuid {
+            ch.vars.set("originator", uuid.clone());
+        }
         for (name, value) in [
-            ("call_uuid", from.call_uuid),
-            ("originator", from.uuid.clone()),
+            ("call_uuid", call_uuid),
             ("caller_id_name", from.cid_name.clone()),
             ("caller_id_number", from.cid_number.clone()),
             ("destination_number", spec.callee.clone()),
@@ -331,7 +347,7 @@ impl Engine {
         ch.vars.set("channel_name", ch.name.clone());
         ch.callee = spec.callee;
         ch.originate = Some(oid);
-        ch.other_leg_uuid = Some(from.uuid);
+        ch.other_leg_uuid = from.uuid;
         let headers = spec
             .vars
             .iter()
@@ -388,8 +404,8 @@ impl Engine {
                 .and_then(|o| precheck_offer(&a_ch.profile_cfg, o))
         });
         Some(ALegFacts {
-            uuid: a_ch.uuid.clone(),
-            call_uuid: a_ch.call_uuid.clone(),
+            uuid: Some(a_ch.uuid.clone()),
+            call_uuid: Some(a_ch.call_uuid.clone()),
             cid_name: pick([
                 "origination_caller_id_name",
                 "effective_caller_id_name",
@@ -477,7 +493,12 @@ impl Engine {
             return;
         };
         let cause = orig.last_cause.unwrap_or(HangupCause::NoAnswer);
-        let a = orig.a;
+        let Some(a) = orig.a else {
+            if let Some((job, _)) = orig.api {
+                self.api_originate_failed(job, cause);
+            }
+            return;
+        };
         if let Some(ch) = self.channels.get_mut(&a) {
             ch.originate = None;
         }
@@ -555,6 +576,24 @@ impl Engine {
         for leg in orig.legs {
             self.hangup_local(now, leg, cause);
         }
+    }
+}
+
+/// An API leg's caller id: `origination_caller_id_*` (the command's
+/// arguments or `{vars}`), else FreeSWITCH's defaults.
+fn api_leg_facts(vars: &[(String, String)]) -> ALegFacts {
+    let pick = |name: &str, default: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map_or_else(|| default.to_owned(), |(_, v)| v.clone())
+    };
+    ALegFacts {
+        uuid: None,
+        call_uuid: None,
+        cid_name: pick("origination_caller_id_name", DEFAULT_CID_NAME),
+        cid_number: pick("origination_caller_id_number", DEFAULT_CID_NUMBER),
+        codec: None,
     }
 }
 

@@ -65,7 +65,8 @@ impl Engine {
         let Some(orig) = self.originates.get(&oid) else {
             return;
         };
-        let a = orig.a;
+        // API originate: nobody hears the early media.
+        let Some(a) = orig.a else { return };
         let a_ignores = self
             .channels
             .get(&a)
@@ -140,7 +141,11 @@ impl Engine {
         for other in orig.legs.iter().copied().filter(|l| *l != b) {
             self.hangup_local(now, other, HangupCause::LoseRace);
         }
-        self.bridge_legs(now, orig.a, b);
+        match (orig.a, orig.api) {
+            (Some(a), _) => self.bridge_legs(now, a, b),
+            (None, Some((job, to))) => self.api_leg_answered(now, b, job, to),
+            (None, None) => self.hangup_local(now, b, HangupCause::NormalClearing),
+        }
     }
 
     /// Links A and the winning B: A answered, media bridged, CHANNEL_BRIDGE.

@@ -17,6 +17,7 @@ mod curl;
 mod invoke;
 pub mod link;
 mod media_link;
+mod originate_link;
 mod profiles;
 mod script_link;
 mod scripts;

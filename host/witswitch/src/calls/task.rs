@@ -18,6 +18,7 @@ use super::control_link;
 use super::invoke::{Internal, Invoker};
 use super::link::{InviteSpec, ProfileCommand, ProfileIndex, ProfileMsg};
 use super::media_link::MediaLink;
+use super::originate_link::Originates;
 use super::sip_map::{Route, SipMap};
 use crate::control::CallControl;
 use crate::control::channel_events::EventSink;
@@ -70,6 +71,7 @@ pub struct CallTask {
     app_replies: HashMap<(ChannelId, RequestId), AppReply>,
     lookups: HashMap<LookupId, PendingLookup>,
     events: Option<EventSink>,
+    originates: Originates,
 }
 
 impl CallTask {
@@ -92,6 +94,7 @@ impl CallTask {
             app_replies: HashMap::new(),
             lookups: HashMap::new(),
             events,
+            originates: Originates::default(),
         }
     }
 
@@ -109,7 +112,10 @@ impl CallTask {
                 Some(event) = inputs.media.recv() => self.on_media(Instant::now(), event),
                 Some(msg) = inputs.internal.recv() => self.on_internal(Instant::now(), msg),
                 Some(request) = inputs.control.recv() => {
-                    control_link::handle(&mut self.engine, Instant::now(), request);
+                    let now = Instant::now();
+                    if let Some(request) = self.originates.intercept(&mut self.engine, now, request) {
+                        control_link::handle(&mut self.engine, now, request);
+                    }
                 }
                 () = sleep_until(deadline) => self.engine.handle_timeout(Instant::now()),
                 changed = inputs.shutdown.changed() => {
@@ -285,6 +291,7 @@ impl CallTask {
                     message,
                     ..
                 } => log_line(&uuid, level, &message),
+                Effect::Originated { job, result } => self.originates.finish(job, result),
                 Effect::Destroyed { channel } => {
                     self.sip.destroyed(channel);
                     // Requests the engine never answered end with the call.

@@ -1,0 +1,175 @@
+//! Call control over the event socket (issue 7): API `originate` (`bgapi` with
+//! BACKGROUND_JOB) from a real ESL client library against the real binary, to a sipp
+//! phone that answers, with `&app()` and with an extension of the dialplan.
+
+mod calls;
+mod common;
+mod esl;
+
+use calls::{CallConf, CallSwitch};
+use esl::Client;
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// sipp answering as a phone on `port` (PCMU), waiting for the switch's BYE.
+fn answering_phone(switch: &CallSwitch, name: &str, port: u16) -> calls::Sipp {
+    let rtp = common::free_port().to_string();
+    switch.sipp_at(
+        name,
+        None,
+        port,
+        "uas_answer.xml",
+        &[
+            "-key", "rtp_port", &rtp, "-key", "pt", "0", "-key", "codec", "PCMU",
+        ],
+    )
+}
+
+/// Runs greenswitch_originate.py: `bgapi originate <originate>`, kill after `app`.
+fn originate(switch: &CallSwitch, app: &str, originate: &str) -> Vec<serde_json::Value> {
+    let mut args = vec![
+        "127.0.0.1".to_owned(),
+        switch.conf.esl.to_string(),
+        CallConf::ESL_PASSWORD.to_owned(),
+        app.to_owned(),
+    ];
+    args.extend(originate.split(' ').map(str::to_owned));
+    let dir = switch.dir.path().to_owned();
+    let client = Client::spawn("greenswitch_originate.py", &strs(&args), &dir);
+    client.finish()
+}
+
+fn line<'a>(seen: &'a [serde_json::Value], kind: &str) -> &'a serde_json::Value {
+    seen.iter()
+        .find(|v| v["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} line: {seen:?}"))
+}
+
+/// The originated channel's events (the client prints only those of its uuid).
+fn events(seen: &[serde_json::Value]) -> Vec<&serde_json::Value> {
+    seen.iter()
+        .filter(|v| v["kind"] == "event")
+        .map(|v| &v["headers"])
+        .collect()
+}
+
+fn names<'a>(events: &[&'a serde_json::Value]) -> Vec<&'a str> {
+    events
+        .iter()
+        .filter_map(|e| e["Event-Name"].as_str())
+        .collect()
+}
+
+/// The uuid of a `+OK <uuid>` job body.
+fn job_uuid(seen: &[serde_json::Value]) -> String {
+    let body = line(seen, "job")["body"].as_str().expect("job body");
+    let uuid = body
+        .strip_prefix("+OK ")
+        .unwrap_or_else(|| panic!("originate failed: {body}"));
+    assert_eq!(uuid.len(), 36, "{body}");
+    uuid.to_owned()
+}
+
+#[test]
+fn bgapi_originate_to_a_registered_user_runs_echo_and_reports_the_uuid() {
+    let switch = CallSwitch::start(CallConf::new());
+    let phone_port = common::free_port();
+    switch.register(1001, phone_port);
+    let phone = answering_phone(&switch, "phone1001", phone_port);
+    let seen = originate(
+        &switch,
+        "echo",
+        "{origination_caller_id_number=4711,crm_id=77}user/1001 &echo()",
+    );
+    assert_eq!(
+        line(&seen, "api")["body"],
+        "-ERR USER_NOT_REGISTERED\n",
+        "an unregistered user fails at once: {seen:?}"
+    );
+    let job = line(&seen, "bgapi");
+    assert!(job["job"].as_str().is_some_and(|j| j.len() == 36), "{job}");
+    let uuid = job_uuid(&seen);
+    let events = events(&seen);
+    assert_eq!(
+        names(&events),
+        [
+            "CHANNEL_CREATE",
+            "CHANNEL_ANSWER",
+            "CHANNEL_EXECUTE",
+            "CHANNEL_HANGUP_COMPLETE"
+        ],
+        "{events:?}"
+    );
+    for event in &events {
+        assert_eq!(event["Unique-ID"], uuid.as_str());
+        assert_eq!(event["Call-Direction"], "outbound", "{event}");
+    }
+    assert_eq!(events[2]["Application"], "echo");
+    assert_eq!(events[3]["Hangup-Cause"], "NORMAL_CLEARING");
+    assert_eq!(
+        events[3]["variable_crm_id"], "77",
+        "{{vars}} on the channel"
+    );
+    let from = phone.wait_logged("from ");
+    assert!(from.contains("sip:4711@"), "origination caller id: {from}");
+    phone.assert_ok(&switch);
+}
+
+#[test]
+fn bgapi_originate_to_an_extension_routes_the_answered_leg_through_the_dialplan() {
+    let switch = CallSwitch::start(CallConf::new());
+    let phone_port = common::free_port();
+    let phone = answering_phone(&switch, "phone", phone_port);
+    let seen = originate(
+        &switch,
+        "echo",
+        &format!("sofia/internal/2000@127.0.0.1:{phone_port} 9196 XML default Dialer 5550100"),
+    );
+    let uuid = job_uuid(&seen);
+    let events = events(&seen);
+    let executed: Vec<&str> = events
+        .iter()
+        .filter(|e| e["Event-Name"] == "CHANNEL_EXECUTE")
+        .filter_map(|e| e["Application"].as_str())
+        .collect();
+    assert_eq!(executed, ["answer", "echo"], "9196 of the example dialplan");
+    let echo = events
+        .iter()
+        .find(|e| e["Application"] == "echo")
+        .expect("echo");
+    assert_eq!(echo["Unique-ID"], uuid.as_str());
+    assert_eq!(echo["Caller-Destination-Number"], "9196");
+    assert_eq!(echo["Caller-Caller-ID-Number"], "5550100");
+    assert_eq!(echo["Caller-Context"], "default");
+    let from = phone.wait_logged("from ");
+    assert!(from.contains("\"Dialer\""), "cid_name argument: {from}");
+    phone.assert_ok(&switch);
+}
+
+#[test]
+fn originate_to_a_dead_address_fails_with_the_freeswitch_cause() {
+    let switch = CallSwitch::start(CallConf::new());
+    // Nobody listens there: the INVITE times out or is refused by ICMP.
+    let dead = common::free_port();
+    let seen = originate(
+        &switch,
+        "echo",
+        &format!("{{originate_timeout=3}}sofia/internal/2000@127.0.0.1:{dead} &echo()"),
+    );
+    let body = line(&seen, "job")["body"]
+        .as_str()
+        .expect("body")
+        .to_owned();
+    assert!(
+        [
+            "-ERR NO_ANSWER",
+            "-ERR DESTINATION_OUT_OF_ORDER",
+            "-ERR RECOVERY_ON_TIMER_EXPIRE",
+            "-ERR NORMAL_TEMPORARY_FAILURE"
+        ]
+        .contains(&body.as_str()),
+        "{body}"
+    );
+}
