@@ -215,3 +215,36 @@ fn a_host_not_on_the_allowlist_fails_inside_the_guest_and_is_logged() {
         "nothing reached the other host"
     );
 }
+
+/// `sofia/<profile>/user@host` with a host name: the switch looks the name up
+/// at call time and sends the INVITE there (here `localhost`, a sipp phone).
+#[test]
+fn a_bridge_to_a_host_name_is_resolved_at_call_time() {
+    let backend_port = common::free_port();
+    let phone_port = common::free_port();
+    let answer = format!(
+        r#"{{"actions":[{{"app":"bridge","data":"sofia/internal/2001@localhost:{phone_port}"}}]}}"#
+    );
+    let backend = Backend::start_on(backend_port, Mode::Answer(answer));
+    let switch = switch(backend.port, backend.port);
+    let rtp = common::free_port().to_string();
+    let phone = switch.sipp_at(
+        "phone",
+        None,
+        phone_port,
+        "uas_answer.xml",
+        &[
+            "-key", "rtp_port", &rtp, "-key", "pt", "0", "-key", "codec", "PCMU",
+        ],
+    );
+    answered_call(&switch);
+    // The phone listens only on 127.0.0.1: it answered, so `localhost` resolved.
+    phone.assert_ok(&switch);
+    let cdrs = switch.wait_for_cdrs(2);
+    let b_leg = cdrs
+        .iter()
+        .find(|c| c["direction"] == "outbound")
+        .unwrap_or_else(|| panic!("no outbound leg in {cdrs:?}"));
+    assert_eq!(b_leg["hangup_cause"], "NORMAL_CLEARING", "{b_leg}");
+    assert_eq!(b_leg["callee"], "2001", "{b_leg}");
+}

@@ -65,9 +65,10 @@ impl CpuMeter {
         if hook.entering_host() {
             if let Some(since) = self.running_since.take() {
                 self.used += now.saturating_sub(since);
+                self.clock.leave();
             }
-        } else if hook.exiting_host() {
-            self.running_since = Some(now);
+        } else if hook.exiting_host() && self.running_since.replace(now).is_none() {
+            self.clock.enter();
         }
     }
 
@@ -85,6 +86,15 @@ impl CpuMeter {
             remaining,
             Box::pin(tokio::task::yield_now()),
         ))
+    }
+}
+
+impl Drop for CpuMeter {
+    /// A guest dropped while inside wasm (trapped, cancelled) runs no more.
+    fn drop(&mut self) {
+        if self.running_since.take().is_some() {
+            self.clock.leave();
+        }
     }
 }
 
@@ -180,5 +190,19 @@ mod tests {
         meter.on_call_hook(CallHook::ReturningFromWasm);
         clock.advance(50);
         assert_eq!(meter.used(), 4);
+    }
+
+    #[test]
+    fn the_clock_knows_while_a_guest_runs() {
+        let (clock, mut meter) = meter(10, 100);
+        assert_eq!(clock.running(), 0);
+        meter.on_call_hook(CallHook::CallingWasm);
+        assert_eq!(clock.running(), 1);
+        meter.on_call_hook(CallHook::CallingHost);
+        assert_eq!(clock.running(), 0, "parked in a host call");
+        meter.on_call_hook(CallHook::ReturningFromHost);
+        assert_eq!(clock.running(), 1);
+        drop(meter);
+        assert_eq!(clock.running(), 0, "a guest dropped mid-run no longer runs");
     }
 }

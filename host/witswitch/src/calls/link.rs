@@ -80,6 +80,9 @@ pub struct InviteSpec {
     pub sdp: Vec<u8>,
     /// Extra headers.
     pub headers: Vec<(String, String)>,
+    /// Where to send a `sofia/<profile>/user@host` INVITE whose host is a
+    /// name: looked up by the call task before the profile sends it.
+    pub resolved: Option<std::net::SocketAddr>,
 }
 
 /// What the call task asks of a profile task.

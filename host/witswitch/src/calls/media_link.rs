@@ -48,6 +48,20 @@ fn prompt_path(source: &str) -> &str {
 }
 
 impl MediaLink {
+    /// Logs the media engine's totals (at shutdown: what `scripts/bench`
+    /// reads to tell RTP the switch received from what it sent).
+    pub fn log_totals(&self) {
+        let s = self.engine.stats();
+        tracing::info!(
+            "media totals: {} legs created, {} closed; RTP packets received {}, sent {}, dropped {}",
+            s.legs_created,
+            s.legs_destroyed,
+            s.packets_received,
+            s.packets_sent,
+            s.packets_dropped
+        );
+    }
+
     /// An adapter over `engine`; relative prompts are looked up in `sounds`,
     /// relative recordings written under `recordings`.
     pub fn new(engine: MediaEngine, sounds: PathBuf, recordings: PathBuf) -> Self {

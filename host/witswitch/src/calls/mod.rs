@@ -14,6 +14,7 @@ mod app_control;
 pub mod cdr_writer;
 mod control_link;
 mod curl;
+mod dns;
 mod invoke;
 pub mod link;
 mod media_link;

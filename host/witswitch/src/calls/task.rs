@@ -122,6 +122,7 @@ impl CallTask {
                     if changed.is_err() || *inputs.shutdown.borrow() {
                         self.engine.hangup_all(Instant::now(), HangupCause::SystemShutdown);
                         self.dispatch().await;
+                        self.media.log_totals();
                         return;
                     }
                 }
@@ -326,14 +327,12 @@ impl CallTask {
                 caller_id_number,
                 sdp,
                 headers,
+                resolved: None,
             };
-            self.send_profile(
-                index,
-                ProfileCommand::Invite {
-                    channel,
-                    spec: Box::new(spec),
-                },
-            );
+            match self.profiles.get(index) {
+                Some(port) => super::dns::send_invite(&port.commands, channel, Box::new(spec)),
+                None => tracing::debug!("profile {index} gone before an outgoing INVITE"),
+            }
             return;
         }
         match self.sip.route(channel, &command) {

@@ -100,7 +100,7 @@ pub enum InviteBuildError {
     /// The target is not a SIP URI we can send to.
     #[error("unusable target {0}")]
     BadTarget(String),
-    /// The URI names a host, not an address (no DNS in the switch yet).
+    /// The URI names a host that did not resolve.
     #[error("no address for {0}")]
     NoAddress(String),
 }
@@ -122,6 +122,30 @@ fn parse_uri(text: &str) -> Result<Uri, InviteBuildError> {
         format!("sip:{text}")
     };
     Uri::parse(&full).map_err(|_| InviteBuildError::BadTarget(text.to_owned()))
+}
+
+/// The host name and port to look up before an INVITE to `target` can go
+/// out: `sofia/<profile>/user@host` with a name rather than an address (and
+/// no `maddr`). Only A/AAAA records: RFC 3263 NAPTR/SRV selection is not done,
+/// the port is the URI's or the scheme's default.
+pub fn host_to_resolve(target: &InviteTarget) -> Option<(String, u16)> {
+    let InviteTarget::Uri { uri } = target else {
+        return None;
+    };
+    let parsed = parse_uri(uri).ok()?;
+    if uri_address(&parsed).is_some() {
+        return None;
+    }
+    let sip = parsed.as_sip()?;
+    let witswitch_sip::Host::Domain(name) = &sip.host else {
+        return None;
+    };
+    let tls = sip.scheme == witswitch_sip::SipScheme::Sips
+        || sip
+            .transport()
+            .is_some_and(|t| Transport::parse(t) == Transport::Tls);
+    let port = sip.port.unwrap_or(if tls { 5061 } else { 5060 });
+    Some((name.clone(), port))
 }
 
 /// From `"name" <sip:number@host>`.
@@ -165,7 +189,10 @@ pub fn outgoing_invite(
         }
         InviteTarget::Uri { uri } => {
             let target = parse_uri(uri)?;
-            let dest = uri_address(&target).ok_or(InviteBuildError::NoAddress(uri.clone()))?;
+            let dest = spec
+                .resolved
+                .or_else(|| uri_address(&target))
+                .ok_or(InviteBuildError::NoAddress(uri.clone()))?;
             (
                 target.clone(),
                 NameAddr::new(target),
@@ -271,6 +298,7 @@ mod tests {
             caller_id_number: "1000".into(),
             sdp: b"v=0\r\n".to_vec(),
             headers: vec![("X-Test".into(), "1".into())],
+            resolved: None,
         };
         let invite = outgoing_invite(&spec, "127.0.0.1").unwrap();
         assert_eq!(invite.dest, "203.0.113.9:40000".parse().unwrap());
@@ -291,13 +319,34 @@ mod tests {
             caller_id_number: "1000".into(),
             sdp: Vec::new(),
             headers: Vec::new(),
+            resolved: None,
         };
         let invite = outgoing_invite(&spec, "127.0.0.1").unwrap();
         assert_eq!(invite.dest, "127.0.0.1:5099".parse().unwrap());
         spec.target = InviteTarget::Uri {
             uri: "2000@carrier.example".into(),
         };
+        assert_eq!(
+            host_to_resolve(&spec.target),
+            Some(("carrier.example".into(), 5060))
+        );
         let err = outgoing_invite(&spec, "127.0.0.1").unwrap_err();
         assert_eq!(err.status(), 502);
+        // Once looked up, the INVITE goes to the address and keeps the name.
+        spec.resolved = Some("192.0.2.10:5060".parse().unwrap());
+        let invite = outgoing_invite(&spec, "127.0.0.1").unwrap();
+        assert_eq!(invite.dest, "192.0.2.10:5060".parse().unwrap());
+        assert_eq!(invite.target.to_string(), "sip:2000@carrier.example");
+        spec.target = InviteTarget::Uri {
+            uri: "sips:2000@carrier.example".into(),
+        };
+        assert_eq!(
+            host_to_resolve(&spec.target),
+            Some(("carrier.example".into(), 5061))
+        );
+        spec.target = InviteTarget::Uri {
+            uri: "2000@192.0.2.10".into(),
+        };
+        assert_eq!(host_to_resolve(&spec.target), None);
     }
 }

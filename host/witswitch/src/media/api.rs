@@ -323,6 +323,9 @@ pub enum MediaError {
     /// The engine's tasks have stopped (runtime shutting down).
     #[error("media engine stopped")]
     Stopped,
+    /// The media thread or its runtime could not be started.
+    #[error("cannot start the media thread: {0}")]
+    Thread(std::io::Error),
 }
 
 impl From<&witswitch_core::NegotiatedCodec> for NegotiatedCodec {

@@ -81,10 +81,50 @@ pub struct MediaEngine {
     counters: Arc<EngineCounters>,
 }
 
+/// How long the media thread waits, once the engine is dropped, for its
+/// tasks to finish their recordings before the runtime is torn down.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs the control task (and through it every media task) on a new thread.
+fn spawn_media_thread(
+    control: ControlTask,
+    inbox: mpsc::Receiver<Control>,
+    counters: Arc<EngineCounters>,
+) -> Result<(), MediaError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(MediaError::Thread)?;
+    std::thread::Builder::new()
+        .name("witswitch-media".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                control.run(inbox).await;
+                // The routes are dropped: each task finishes its recordings and
+                // ends; give them a bounded moment before the runtime goes.
+                let end = tokio::time::Instant::now() + DRAIN;
+                while counters.tasks_running.load(Ordering::Relaxed) > 0
+                    && tokio::time::Instant::now() < end
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+            });
+        })
+        .map_err(MediaError::Thread)?;
+    Ok(())
+}
+
 impl MediaEngine {
-    /// Starts the engine on the current tokio runtime. Returns the handle
-    /// and the receiver of every leg's events (bounded; see `events.rs`
-    /// for what happens when it is not read fast enough).
+    /// Starts the engine on a thread of its own. Returns the handle and the
+    /// receiver of every leg's events (bounded; see `events.rs` for what
+    /// happens when it is not read fast enough).
+    ///
+    /// Why a thread with a single-threaded runtime: every RTP packet wakes the
+    /// task owning its socket. On the switch's multi-threaded runtime each such
+    /// wake could also unpark an idle worker to steal it, a futex wake and a
+    /// context switch per packet for nothing; here the media thread sleeps in
+    /// its own epoll and handles what arrived, nothing else competes for it,
+    /// and scripts or SIP bursts on the other workers never delay a packet.
     pub fn new(config: MediaConfig) -> Result<(Self, mpsc::Receiver<MediaEvent>), MediaError> {
         let ports = PortAllocator::new(config.port_min, config.port_max)?;
         let counters = Arc::new(EngineCounters::default());
@@ -98,7 +138,7 @@ impl MediaEngine {
             sink: EventSink::new(event_tx, counters.clone()),
             counters: counters.clone(),
         };
-        tokio::spawn(control.run(control_rx));
+        spawn_media_thread(control, control_rx, counters.clone())?;
         Ok((
             Self {
                 control: control_tx,
