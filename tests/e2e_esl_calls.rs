@@ -173,3 +173,100 @@ fn originate_to_a_dead_address_fails_with_the_freeswitch_cause() {
         "{body}"
     );
 }
+
+fn esl_args(switch: &CallSwitch) -> Vec<String> {
+    vec![
+        "127.0.0.1".to_owned(),
+        switch.conf.esl.to_string(),
+        CallConf::ESL_PASSWORD.to_owned(),
+    ]
+}
+
+fn api_bodies<'a>(seen: &'a [serde_json::Value], command: &str) -> Vec<&'a str> {
+    seen.iter()
+        .filter(|v| v["kind"] == "api" && v["command"] == command)
+        .filter_map(|v| v["body"].as_str())
+        .collect()
+}
+
+#[test]
+fn greenswitch_records_bridges_and_transfers_both_legs_of_originated_calls() {
+    let switch = CallSwitch::start(CallConf::new());
+    let (port1, port2) = (common::free_port(), common::free_port());
+    let phone1 = answering_phone(&switch, "phone1", port1);
+    let phone2 = answering_phone(&switch, "phone2", port2);
+    let path = switch.dir.path().join("uuid-record.wav");
+    let mut args = esl_args(&switch);
+    args.extend([
+        format!("sofia/internal/2001@127.0.0.1:{port1}"),
+        format!("sofia/internal/2002@127.0.0.1:{port2}"),
+        path.to_str().expect("path").to_owned(),
+        "9196".to_owned(),
+    ]);
+    let dir = switch.dir.path().to_owned();
+    let seen = Client::spawn("greenswitch_call_control.py", &strs(&args), &dir).finish();
+    let originated = api_bodies(&seen, "originate");
+    let uuids: Vec<&str> = originated
+        .iter()
+        .filter_map(|b| b.strip_prefix("+OK "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(uuids.len(), 2, "{originated:?}");
+    assert_eq!(api_bodies(&seen, "uuid_answer"), ["+OK\n"]);
+    assert_eq!(
+        api_bodies(&seen, "uuid_record"),
+        ["+OK Success\n", "+OK Success\n"]
+    );
+    assert_eq!(
+        api_bodies(&seen, "uuid_bridge"),
+        [
+            format!("+OK {}\n", uuids[1]).as_str(),
+            "-ERR Invalid uuid\n"
+        ]
+    );
+    assert_eq!(api_bodies(&seen, "uuid_transfer"), ["+OK\n"]);
+    assert_eq!(api_bodies(&seen, "uuid_kill"), ["+OK\n", "+OK\n"]);
+    let events = events(&seen);
+    let bridge = events
+        .iter()
+        .find(|e| e["Event-Name"] == "CHANNEL_BRIDGE")
+        .expect("CHANNEL_BRIDGE");
+    assert_eq!(bridge["Bridge-A-Unique-ID"], uuids[0]);
+    assert_eq!(bridge["Bridge-B-Unique-ID"], uuids[1]);
+    for uuid in &uuids {
+        let unbridged = events
+            .iter()
+            .any(|e| e["Event-Name"] == "CHANNEL_UNBRIDGE" && e["Unique-ID"] == *uuid);
+        assert!(unbridged, "the transfer ends the bridge of {uuid}");
+        let echo = events
+            .iter()
+            .find(|e| e["Application"] == "echo" && e["Unique-ID"] == *uuid)
+            .expect("both legs reach 9196");
+        assert_eq!(echo["Caller-Destination-Number"], "9196");
+    }
+    let wav = std::fs::metadata(&path).expect("the recording exists");
+    assert!(wav.len() > 44, "a WAV header and some audio");
+    phone1.assert_ok(&switch);
+    phone2.assert_ok(&switch);
+}
+
+#[test]
+fn modesl_executes_an_app_on_a_parked_call_and_hangs_it_up_with_sendmsg() {
+    let switch = CallSwitch::start(CallConf::new());
+    let port = common::free_port();
+    let phone = answering_phone(&switch, "phone", port);
+    let mut args = esl_args(&switch);
+    args.push(format!("sofia/internal/2001@127.0.0.1:{port}"));
+    let dir = switch.dir.path().to_owned();
+    let seen = Client::spawn("modesl_execute.js", &strs(&args), &dir).finish();
+    let body = api_bodies(&seen, "originate")[0];
+    let uuid = body.trim().strip_prefix("+OK ").expect("originated");
+    let executed = &line(&seen, "executed")["headers"];
+    assert_eq!(executed["Event-Name"], "CHANNEL_EXECUTE_COMPLETE");
+    assert_eq!(executed["Application"], "playback");
+    assert_eq!(executed["Unique-ID"], uuid);
+    assert_eq!(line(&seen, "sendmsg")["text"], "+OK");
+    let complete = &line(&seen, "complete")["headers"];
+    assert_eq!(complete["Hangup-Cause"], "CALL_REJECTED", "{complete}");
+    phone.assert_ok(&switch);
+}

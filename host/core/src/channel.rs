@@ -96,6 +96,11 @@ pub(crate) struct Exec {
     pub transfers: u32,
     /// Application running (for EXECUTE_COMPLETE): name, data.
     pub current: Option<(String, String)>,
+    /// `Application-UUID`s of the first actions of `queue` (a `sendmsg`
+    /// execute's `Event-UUID`, which clients such as modesl wait for).
+    pub queued_uuids: VecDeque<Option<String>>,
+    /// The `Application-UUID` of the running application.
+    pub current_uuid: Option<String>,
 }
 
 /// An outgoing INVITE waiting for the leg's RTP address.

@@ -58,7 +58,9 @@ pub use cdr::{CdrError, CdrRecord, CdrRotation, RotationPlan};
 pub use clock::{IdSource, SeededIds, WallClock};
 pub use config::{EngineConfig, ProfileConfig};
 pub use effect::{Effect, LookupId};
-pub use engine::{ApiOpError, Engine, EngineStats, OriginateJob, OriginateRequest, OriginateTo};
+pub use engine::{
+    ApiOpError, Engine, EngineStats, OriginateJob, OriginateRequest, OriginateTo, TransferLegs,
+};
 pub use events::{ChannelEvent, ChannelSnapshot, EventName};
 pub use http_io::{CurlOutput, HttpId, HttpMethod, HttpReply, HttpRequest};
 pub use limits::{LimitExceeded, SessionLimits};

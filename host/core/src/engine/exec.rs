@@ -40,6 +40,7 @@ impl Engine {
         ch.state = ChannelState::Routing;
         ch.route_pending = true;
         ch.exec.queue.clear();
+        ch.exec.queued_uuids.clear();
         let info = self.channels.get(&id).map(|ch| self.call_info(ch));
         if let Some(info) = info {
             self.effects.push_back(Effect::Route {
@@ -111,7 +112,8 @@ impl Engine {
                 return;
             }
             if let Some((app, data)) = ch.exec.current.take() {
-                let headers = vec![("Application", app), ("Application-Data", data)];
+                let mut headers = vec![("Application", app), ("Application-Data", data)];
+                headers.extend(ch.exec.current_uuid.take().map(|u| ("Application-UUID", u)));
                 self.event(now, id, EventName::ChannelExecuteComplete, headers);
             }
             let Some(ch) = self.channels.get_mut(&id) else {
@@ -123,12 +125,11 @@ impl Engine {
             };
             let (app, data) = (action.app_name().to_owned(), action.app_data());
             ch.exec.current = Some((app.clone(), data.clone()));
-            self.event(
-                now,
-                id,
-                EventName::ChannelExecute,
-                vec![("Application", app), ("Application-Data", data)],
-            );
+            let app_uuid = ch.exec.queued_uuids.pop_front().flatten();
+            ch.exec.current_uuid.clone_from(&app_uuid);
+            let mut headers = vec![("Application", app), ("Application-Data", data)];
+            headers.extend(app_uuid.map(|u| ("Application-UUID", u)));
+            self.event(now, id, EventName::ChannelExecute, headers);
             if self.run_action(now, id, action) != Flow::Continue {
                 return;
             }

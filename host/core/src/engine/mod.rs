@@ -9,7 +9,9 @@
 //! `bridged` (a live bridge, re-INVITEs), `hangup` (teardown, CDR),
 //! `emit` (effects, events, snapshots), `sip_in` / `media_in` (dispatch).
 
+mod api_calls;
 mod api_ops;
+pub use api_calls::TransferLegs;
 mod api_originate;
 pub use api_ops::ApiOpError;
 pub use api_originate::{OriginateJob, OriginateRequest, OriginateTo};

@@ -3,7 +3,6 @@
 
 use std::time::Instant;
 
-use witswitch_control::api::command::TransferLeg;
 use witswitch_control::api::show::{ChannelRow, format as show_format};
 use witswitch_control::api::{ApiCommand, FsctlCommand, ShowCommand, ShowTable, replies};
 use witswitch_control::event::EventTime;
@@ -68,8 +67,15 @@ fn send_msg(engine: &mut Engine, now: Instant, uuid: &str, command: CallCommand)
             );
             "+OK".to_owned()
         }
-        CallCommand::Execute { app, .. } => {
-            format!("-ERR sendmsg execute {app} is not supported yet")
+        CallCommand::Execute {
+            app,
+            arg,
+            loops,
+            event_uuid,
+            ..
+        } => {
+            let app = (app.as_str(), arg.as_str());
+            super::call_commands::execute(engine, now, uuid, app, loops, event_uuid.as_deref())
         }
         CallCommand::Unicast { .. } | CallCommand::NoMedia { .. } => {
             "-ERR unsupported call-command".to_owned()
@@ -78,6 +84,10 @@ fn send_msg(engine: &mut Engine, now: Instant, uuid: &str, command: CallCommand)
 }
 
 fn api(engine: &mut Engine, now: Instant, command: ApiCommand) -> String {
+    let command = match super::call_commands::api(engine, now, command) {
+        Ok(reply) => return reply,
+        Err(other) => *other,
+    };
     let find = |uuid: &str| engine.find_channel(uuid);
     match command {
         ApiCommand::UuidKill { uuid, cause: name } => match find(&uuid) {
@@ -111,20 +121,6 @@ fn api(engine: &mut Engine, now: Instant, command: ApiCommand) -> String {
             engine.hangup_all(now, cause(name.as_deref(), HangupCause::ManagerRequest));
             replies::hupall(name.as_deref())
         }
-        ApiCommand::UuidTransfer {
-            uuid,
-            leg: TransferLeg::A,
-            destination,
-            context,
-            ..
-        } => match find(&uuid) {
-            Some(channel) => {
-                let result =
-                    engine.transfer_channel(now, channel, &destination, context.as_deref());
-                op_reply(result, "-ERR the channel is bridged or runs an app\n")
-            }
-            None => replies::NO_SUCH_CHANNEL.to_owned(),
-        },
         ApiCommand::UuidBreak { uuid, .. } => match find(&uuid) {
             Some(channel) => op_reply(engine.break_channel(channel), ""),
             None => replies::NO_SUCH_CHANNEL.to_owned(),

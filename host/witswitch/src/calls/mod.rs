@@ -11,6 +11,7 @@
 //! ```
 
 mod app_control;
+mod call_commands;
 pub mod cdr_writer;
 mod control_link;
 mod curl;

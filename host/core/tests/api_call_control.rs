@@ -1,0 +1,220 @@
+//! Event socket call control on live channels: `uuid_answer`, `uuid_bridge`,
+//! `uuid_record`, `uuid_transfer [-bleg|-both]` of bridged calls, and `sendmsg`
+//! `execute` on a parked channel.
+
+mod common;
+
+use common::{Harness, answer_pcmu, final_command};
+use witswitch_core::{
+    Action, ApiOpError, ChannelId, EventName, HangupCause, MediaCommand, MediaEvent, SipCommand,
+    SipInput, TransferLegs,
+};
+
+fn parked(h: &mut Harness, dest: &str) -> ChannelId {
+    let a = h.invite(dest);
+    h.route(a, vec![Action::Answer, Action::Park]);
+    a
+}
+
+/// A from an inbound call bridged to an answered B leg.
+fn bridged(h: &mut Harness, after: Vec<Action>) -> (ChannelId, ChannelId) {
+    let a = h.invite("1001");
+    let mut actions = vec![Action::Bridge("sofia/internal/1001@127.0.0.1:5070".into())];
+    actions.extend(after);
+    h.route(a, actions);
+    let b = h.outgoing_invites()[0].0;
+    h.sip(
+        b,
+        SipInput::Answered {
+            sdp: Some(answer_pcmu(40000)),
+        },
+    );
+    assert_eq!(h.events(EventName::ChannelBridge).len(), 2);
+    (a, b)
+}
+
+#[test]
+fn uuid_answer_answers_a_parked_inbound_call() {
+    let mut h = Harness::new();
+    let a = h.invite("1001");
+    h.route(a, vec![Action::Park]);
+    assert!(
+        !h.sip_commands(a)
+            .iter()
+            .any(|c| matches!(c, SipCommand::Answer { .. }))
+    );
+    let now = h.now;
+    assert_eq!(h.engine.answer_api(now, a), Ok(()));
+    h.settle();
+    assert!(
+        h.sip_commands(a)
+            .iter()
+            .any(|c| matches!(c, SipCommand::Answer { .. }))
+    );
+    assert_eq!(h.events(EventName::ChannelAnswer).len(), 1);
+    assert_eq!(
+        h.engine.answer_api(now, ChannelId(999)),
+        Err(ApiOpError::NoChannel)
+    );
+}
+
+#[test]
+fn uuid_bridge_links_two_parked_calls_and_a_hangup_ends_both() {
+    let mut h = Harness::new();
+    let a = parked(&mut h, "1001");
+    let c = parked(&mut h, "1002");
+    let now = h.now;
+    assert_eq!(h.engine.bridge_api(now, a, c), Ok(()));
+    h.settle();
+    assert!(h.media_commands().contains(&MediaCommand::Bridge {
+        a: a.leg(),
+        b: c.leg()
+    }));
+    let bridge = h.events(EventName::ChannelBridge);
+    assert_eq!(bridge.len(), 2);
+    assert_eq!(
+        bridge[0].header("Bridge-B-Unique-ID"),
+        Some(h.uuid(c).as_str())
+    );
+    assert_eq!(
+        h.engine.channel_var(a, "bridge_uuid"),
+        Some(h.uuid(c).as_str())
+    );
+    h.sip(c, SipInput::Bye { reason: None });
+    assert_eq!(
+        final_command(&h.sip_commands(a)),
+        Some(SipCommand::Bye {
+            cause: HangupCause::NormalClearing
+        }),
+        "the other leg hangs up too"
+    );
+    assert_eq!(h.engine.bridge_api(h.now, a, c), Err(ApiOpError::NoChannel));
+}
+
+#[test]
+fn uuid_record_starts_and_stops_a_session_recording() {
+    let mut h = Harness::new();
+    let a = parked(&mut h, "1001");
+    let now = h.now;
+    assert_eq!(h.engine.record_api(now, a, true, "/tmp/a.wav"), Ok(()));
+    h.settle();
+    assert!(h.media_commands().iter().any(
+        |c| matches!(c, MediaCommand::RecordStart { leg, path, .. } if *leg == a.leg() && path == "/tmp/a.wav")
+    ));
+    assert_eq!(h.engine.record_api(now, a, false, "/tmp/a.wav"), Ok(()));
+    h.settle();
+    assert!(h.media_commands().iter().any(
+        |c| matches!(c, MediaCommand::RecordStop { leg, path } if *leg == a.leg() && path == "/tmp/a.wav")
+    ));
+}
+
+#[test]
+fn transfer_of_the_a_leg_hangs_up_the_dialed_leg() {
+    let mut h = Harness::new();
+    let (a, b) = bridged(&mut h, Vec::new());
+    let now = h.now;
+    assert_eq!(
+        h.engine
+            .transfer_legs(now, a, TransferLegs::This, "9196", None),
+        Ok(())
+    );
+    h.settle();
+    assert_eq!(h.routes(a), 2, "A routed again");
+    assert_eq!(
+        h.sip_commands(b).last(),
+        Some(&SipCommand::Bye {
+            cause: HangupCause::NormalClearing
+        })
+    );
+    assert_eq!(h.events(EventName::ChannelUnbridge).len(), 2);
+    h.route(a, vec![Action::Echo]);
+    assert!(
+        h.media_commands()
+            .iter()
+            .any(|c| matches!(c, MediaCommand::Echo { leg } if *leg == a.leg()))
+    );
+}
+
+#[test]
+fn transfer_both_routes_both_legs() {
+    let mut h = Harness::new();
+    let (a, b) = bridged(&mut h, Vec::new());
+    let now = h.now;
+    assert_eq!(
+        h.engine
+            .transfer_legs(now, a, TransferLegs::Both, "9664", Some("default")),
+        Ok(())
+    );
+    h.settle();
+    assert_eq!(h.routes(a), 2);
+    assert_eq!(h.routes(b), 1, "the dialed leg runs the dialplan now");
+    assert!(
+        h.media_commands()
+            .iter()
+            .any(|c| matches!(c, MediaCommand::Unbridge { .. }))
+    );
+    assert_eq!(final_command(&h.sip_commands(a)), None, "nobody hung up");
+    assert_eq!(h.engine.channel_var(b, "destination_number"), Some("9664"));
+}
+
+#[test]
+fn transfer_bleg_moves_the_peer_and_a_continues_its_dialplan() {
+    let mut h = Harness::new();
+    let (a, b) = bridged(&mut h, vec![Action::Playback("after.wav".into())]);
+    let now = h.now;
+    assert_eq!(
+        h.engine
+            .transfer_legs(now, a, TransferLegs::Peer, "5000", None),
+        Ok(())
+    );
+    h.settle();
+    assert_eq!(h.routes(b), 1);
+    assert_eq!(h.routes(a), 1, "A is not routed again");
+    assert_eq!(h.last_play(a).1, "after.wav", "A's next action runs");
+}
+
+#[test]
+fn execute_on_a_parked_channel_runs_the_app_then_parks_again() {
+    let mut h = Harness::new();
+    let a = parked(&mut h, "1001");
+    let now = h.now;
+    assert_eq!(
+        h.engine
+            .execute_api(now, a, ("playback", "tone.wav"), 2, Some("app-1")),
+        Ok(())
+    );
+    h.settle();
+    let (play_id, source) = h.last_play(a);
+    assert_eq!(source, "tone.wav");
+    h.media(MediaEvent::PlaybackDone {
+        leg: a.leg(),
+        play_id,
+        interrupted_by: None,
+    });
+    let (second, _) = h.last_play(a);
+    assert_ne!(second, play_id, "loops: 2 plays it twice");
+    h.media(MediaEvent::PlaybackDone {
+        leg: a.leg(),
+        play_id: second,
+        interrupted_by: None,
+    });
+    assert_eq!(h.events(EventName::ChannelPark).len(), 2, "parked again");
+    assert_eq!(final_command(&h.sip_commands(a)), None, "still up");
+    let complete: Vec<String> = h
+        .events(EventName::ChannelExecuteComplete)
+        .iter()
+        .filter_map(|e| e.header("Application").map(str::to_owned))
+        .collect();
+    assert_eq!(complete, ["answer", "playback", "playback"]);
+    let tagged: Vec<Option<&str>> = h
+        .events(EventName::ChannelExecuteComplete)
+        .iter()
+        .map(|e| e.header("Application-UUID"))
+        .map(|u| u.map(|_| "tagged"))
+        .collect();
+    assert_eq!(
+        tagged,
+        [None, Some("tagged"), Some("tagged")],
+        "Application-UUID of the sendmsg on its executions only"
+    );
+}
