@@ -49,6 +49,8 @@ pub struct CallConf {
     /// A compiled-script cache folder shared with other switches of the test
     /// run, linked as `state/script-cache`, so a large component compiles once.
     pub shared_script_cache: Option<PathBuf>,
+    /// Whether the `outbound` gateway registers with the carrier.
+    pub gateway_register: bool,
 }
 
 impl CallConf {
@@ -72,6 +74,7 @@ impl CallConf {
             extra_vars: String::new(),
             startup_deadline: DEADLINE,
             shared_script_cache: None,
+            gateway_register: false,
         }
     }
 
@@ -166,9 +169,9 @@ impl CallConf {
                  context = {:?}\nauth-calls = false\ndisable-register = true\n\
                  codec-prefs = \"PCMU,PCMA\"\n\n\
                  [gateways.outbound]\nrealm = \"carrier.test\"\nproxy = \"127.0.0.1:{}\"\n\
-                 username = \"witswitch\"\npassword = \"carrier-secret\"\nregister = false\n\
+                 username = \"witswitch\"\npassword = \"carrier-secret\"\nregister = {}\n\
                  from-domain = \"127.0.0.1\"\ncaller-id-in-from = true\n",
-                self.external, self.external_context, self.carrier
+                self.external, self.external_context, self.carrier, self.gateway_register
             ),
         )
         .expect("external profile");

@@ -175,3 +175,43 @@ fn unregister_sends_expires_zero_and_ends_in_noreg() {
     assert_eq!(last_two, [(Some(0), false), (Some(0), true)]);
     assert_eq!(net.gateway(A, 0, |g, _, _| g.poll_timeout()), None);
 }
+
+#[test]
+fn register_now_brings_a_killed_or_failed_gateway_back_at_once() {
+    let (mut net, carrier) = network(settings(3600), RegisterPolicy::Status(403));
+    net.gateway(A, 0, |g, now, layer| g.start(now, layer));
+    net.flush();
+    let events = net.node(A).take_gateway_events();
+    assert_eq!(states(&events).last(), Some(&FailWait));
+    // The carrier is fixed; `register` retries now instead of after retry-seconds.
+    carrier.borrow_mut().register = RegisterPolicy::Auth { granted: 3600 };
+    let before = carrier.borrow().registers.len();
+    assert!(net.gateway(A, 0, |g, now, layer| g.register_now(now, layer)));
+    net.flush();
+    assert!(carrier.borrow().registers.len() > before);
+    let events = net.node(A).take_gateway_events();
+    assert_eq!(states(&events), [Unreged, Trying, Register, Reged]);
+    // After killgw (unregister), `register` starts it again.
+    net.gateway(A, 0, |g, now, layer| g.unregister(now, layer));
+    net.flush();
+    assert_eq!(
+        states(&net.node(A).take_gateway_events()),
+        [Unregister, Noreg]
+    );
+    assert!(net.gateway(A, 0, |g, now, layer| g.register_now(now, layer)));
+    net.flush();
+    let events = net.node(A).take_gateway_events();
+    assert_eq!(states(&events).last(), Some(&Reged));
+    assert!(net.gateway(A, 0, |g, _, _| g.poll_timeout()).is_some());
+}
+
+#[test]
+fn register_now_refuses_a_gateway_that_does_not_register() {
+    let mut s = settings(3600);
+    s.register = false;
+    let (mut net, carrier) = network(s, RegisterPolicy::Auth { granted: 3600 });
+    net.gateway(A, 0, |g, now, layer| g.start(now, layer));
+    assert!(!net.gateway(A, 0, |g, now, layer| g.register_now(now, layer)));
+    net.flush();
+    assert!(carrier.borrow().registers.is_empty());
+}

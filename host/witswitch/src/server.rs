@@ -43,6 +43,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         if let Some((side, commands)) = sides.next() {
             driver.attach_calls(side, commands);
         }
+        driver.attach_admin(hub.add_profile(&profile.name));
         drivers.push(tokio::spawn(driver.run()));
     }
     start_listener(Arc::clone(&hub), shutdown_rx.clone()).await;

@@ -55,7 +55,7 @@ pub fn status(rows: &[SofiaStatusRow]) -> String {
     }
     let profiles = rows
         .iter()
-        .filter(|r| r.kind != SofiaRowKind::Alias)
+        .filter(|r| r.kind == SofiaRowKind::Profile)
         .count();
     let aliases = rows
         .iter()
@@ -129,6 +129,19 @@ mod tests {
     fn plural_forms() {
         let text = status(&[]);
         assert!(text.ends_with("0 profiles 0 aliases\n"), "{text}");
+        // Gateways are listed but not counted (mod_sofia counts profiles and aliases).
+        let row = |name: &str, kind| SofiaStatusRow {
+            name: name.into(),
+            kind,
+            data: String::new(),
+            state: String::new(),
+        };
+        let text = status(&[
+            row("127.0.0.1", SofiaRowKind::Alias),
+            row("internal", SofiaRowKind::Profile),
+            row("internal::carrier", SofiaRowKind::Gateway),
+        ]);
+        assert!(text.ends_with("1 profile 1 alias\n"), "{text}");
         assert!(registrations(&[]).ends_with("Total items returned: 0\n=================================================================================================\n"));
     }
 }

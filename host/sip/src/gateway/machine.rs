@@ -204,6 +204,28 @@ impl Gateway {
         self.send(now, layer, Pending::Unregister, 0);
     }
 
+    /// Registers again at once (`sofia profile <p> register <gw>`): a failed or
+    /// waiting gateway retries now, a registered one refreshes, a killed one comes
+    /// back. False for a gateway that does not register (`register = false`).
+    pub fn register_now(&mut self, now: Instant, layer: &mut TransactionLayer) -> bool {
+        if !self.settings.register {
+            return false;
+        }
+        self.stopped = false;
+        if self.register_tx.is_some() {
+            // A REGISTER is already in flight; its answer is as good as a new one.
+            return true;
+        }
+        self.failures = 0;
+        self.next_register = None;
+        self.set_state(GatewayState::Unreged, None, None);
+        self.send_register(now, layer);
+        if self.next_ping.is_none() && self.ping_tx.is_none() {
+            self.schedule_ping(now);
+        }
+        true
+    }
+
     /// Fires what is due at `now`: a refresh or retry REGISTER, a ping.
     pub fn handle_timeout(&mut self, now: Instant, layer: &mut TransactionLayer) {
         if self.next_register.is_some_and(|at| at <= now) {

@@ -20,7 +20,7 @@ mod invoke;
 pub mod link;
 mod media_link;
 mod originate_link;
-mod profiles;
+pub(crate) mod profiles;
 mod script_link;
 mod scripts;
 mod sip_map;

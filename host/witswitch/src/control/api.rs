@@ -19,6 +19,10 @@ pub async fn execute(hub: &ControlHub, line: &str) -> String {
         Dispatch::Done(body) => return body,
         Dispatch::Live(command) => command,
     };
+    let command = match super::admin::execute(hub, command).await {
+        Ok(body) => return body,
+        Err(command) => command,
+    };
     match command {
         ApiCommand::Status => hub.status().await.status_text(),
         ApiCommand::Uptime { unit } => hub.status().await.uptime_in(unit),

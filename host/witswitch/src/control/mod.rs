@@ -3,6 +3,9 @@
 //! `EslSession`), the channel-event publisher fed by the call task, HEARTBEAT, and
 //! the API commands. See `docs/control.md`.
 
+mod admin;
+mod admin_events;
+mod admin_sofia;
 mod api;
 pub mod channel_events;
 mod connection;
@@ -97,6 +100,8 @@ pub struct ControlHub {
     version: VersionInfo,
     started: Instant,
     config: Arc<Config>,
+    /// Profile handles and the other state of the admin commands.
+    admin: admin::AdminState,
 }
 
 impl ControlHub {
@@ -126,6 +131,7 @@ impl ControlHub {
             },
             started: Instant::now(),
             config,
+            admin: admin::AdminState::default(),
         })
     }
 

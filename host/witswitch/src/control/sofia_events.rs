@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use witswitch_control::call_site;
+use witswitch_sip::gateway::GatewayEvent;
 use witswitch_sip::registrar::{Binding, BindingChange};
 
 use super::{ControlHub, now};
@@ -31,6 +32,10 @@ impl BindingObserver for ControlHub {
             event.add_header(name, value);
         }
         self.publish(event);
+    }
+
+    fn gateway_changed(&self, profile: &str, event: &GatewayEvent) {
+        super::admin_events::gateway_state(self, profile, event);
     }
 }
 

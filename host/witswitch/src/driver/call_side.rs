@@ -25,7 +25,7 @@ use crate::driver::invite_build::{
 /// What a profile needs to take part in calls.
 #[derive(Debug)]
 pub struct CallSide {
-    ua: UserAgent,
+    pub(super) ua: UserAgent,
     /// `auth-calls`: `None` lets every INVITE through unauthenticated.
     auth: Option<InviteAuth>,
     config: Arc<witswitch_config::Config>,
@@ -33,7 +33,7 @@ pub struct CallSide {
     domain: String,
     /// Our host for From of outgoing calls.
     local_host: String,
-    gateways: Vec<Gateway>,
+    pub(super) gateways: Vec<Gateway>,
     index: ProfileIndex,
     to_calls: mpsc::UnboundedSender<(ProfileIndex, ProfileMsg)>,
 }
@@ -117,6 +117,9 @@ impl ProfileCore {
                         event.state.as_str(),
                         event.status.as_str()
                     );
+                    if let Some(observer) = &self.parts.bindings {
+                        observer.gateway_changed(&self.parts.profile, &event);
+                    }
                 }
             }
         }

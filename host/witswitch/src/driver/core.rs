@@ -66,6 +66,9 @@ pub struct CoreParts {
 pub trait BindingObserver: Send + Sync + std::fmt::Debug {
     /// A binding was added, refreshed or removed on `profile`.
     fn binding_changed(&self, profile: &str, change: &BindingChange, now: Instant);
+
+    /// A gateway of `profile` changed state or status (`sofia::gateway_state`).
+    fn gateway_changed(&self, _profile: &str, _event: &witswitch_sip::gateway::GatewayEvent) {}
 }
 
 /// One profile's SIP state machine plus its transaction user.
@@ -464,6 +467,8 @@ fn log_binding_change(change: &BindingChange) {
     }
 }
 
+#[path = "admin.rs"]
+pub mod admin;
 #[path = "call_side.rs"]
 mod call_side;
 

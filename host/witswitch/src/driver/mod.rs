@@ -47,6 +47,8 @@ pub struct ProfileDriver {
     shutdown: watch::Receiver<bool>,
     /// Commands of the call task, once attached.
     commands: Option<mpsc::UnboundedReceiver<ProfileCommand>>,
+    /// Requests of the control plane (`sofia status`, `killgw`, ...).
+    admin: Option<mpsc::UnboundedReceiver<core::admin::ProfileAdmin>>,
 }
 
 impl ProfileDriver {
@@ -66,6 +68,7 @@ impl ProfileDriver {
             counters,
             shutdown,
             commands: None,
+            admin: None,
         }
     }
 
@@ -78,6 +81,11 @@ impl ProfileDriver {
     ) {
         self.core.attach_calls(Instant::now(), side);
         self.commands = Some(commands);
+    }
+
+    /// Takes the control plane's requests from `admin` from now on.
+    pub fn attach_admin(&mut self, admin: mpsc::UnboundedReceiver<core::admin::ProfileAdmin>) {
+        self.admin = Some(admin);
     }
 
     /// Runs until shutdown is signalled.
@@ -97,6 +105,9 @@ impl ProfileDriver {
                 event = recv_stream_event(self.streams.as_mut()) => self.on_stream_event(event),
                 command = recv_command(self.commands.as_mut()) => {
                     self.core.handle_call_command(Instant::now(), command);
+                }
+                request = recv_command(self.admin.as_mut()) => {
+                    self.core.admin(Instant::now(), request);
                 }
                 () = sleep_until(deadline) => self.core.handle_timeout(Instant::now()),
                 changed = self.shutdown.changed() => {
@@ -236,9 +247,7 @@ async fn recv_stream_event(streams: Option<&mut StreamSide>) -> StreamEvent {
     }
 }
 
-async fn recv_command(
-    commands: Option<&mut mpsc::UnboundedReceiver<ProfileCommand>>,
-) -> ProfileCommand {
+async fn recv_command<T>(commands: Option<&mut mpsc::UnboundedReceiver<T>>) -> T {
     let Some(commands) = commands else {
         return std::future::pending().await;
     };
