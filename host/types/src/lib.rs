@@ -2,6 +2,8 @@
 
 pub mod cause;
 pub mod ids;
+pub mod states;
 
 pub use cause::{HangupCause, UnknownCause};
 pub use ids::{ChannelId, LegId, Uuid};
+pub use states::{AnswerState, CallState, ChannelState};

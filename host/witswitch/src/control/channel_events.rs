@@ -11,8 +11,8 @@ use witswitch_control::call_site;
 use witswitch_control::event::Event;
 use witswitch_control::event::EventTime;
 use witswitch_control::event::channel::{
-    AnswerState, CallState, CallerProfile, ChannelEventKind, ChannelFields, ChannelState,
-    CodecInfo, OtherLegType, ProfileTimes, channel_event,
+    CallerProfile, ChannelEventKind, ChannelFields, CodecInfo, OtherLegType, ProfileTimes,
+    channel_event,
 };
 use witswitch_core::{CallDirection, ChannelEvent, ChannelSnapshot, EventName};
 
@@ -165,9 +165,9 @@ fn fields(event: &ChannelEvent) -> ChannelFields {
         (kind, profile)
     });
     ChannelFields {
-        state: ChannelState::from_name(ch.state.name()).unwrap_or(ChannelState::New),
+        state: ch.state,
         next_state: None,
-        call_state: CallState::from_name(ch.call_state.name()).unwrap_or(CallState::Down),
+        call_state: ch.call_state,
         name: ch.name.clone(),
         uuid: ch.uuid.clone(),
         direction: direction.to_owned(),
@@ -176,8 +176,7 @@ fn fields(event: &ChannelEvent) -> ChannelFields {
         presence_id: None,
         presence_data: None,
         call_uuid: ch.call_uuid.clone(),
-        answer_state: AnswerState::from_name(ch.answer_state.name())
-            .unwrap_or(AnswerState::Ringing),
+        answer_state: ch.answer_state,
         hangup_cause: ch.hangup_cause.map(|c| c.name().to_owned()),
         read_codec: codec.clone(),
         write_codec: codec,
