@@ -5,7 +5,7 @@
 mod calls;
 mod common;
 
-use calls::{CallConf, CallSwitch, RtpPeer, exchange, payload, send_collect};
+use calls::{CallConf, CallSwitch, RtpPeer, auth_call_args, exchange, payload, send_collect, strs};
 
 /// Packets sent per direction in media checks.
 const PACKETS: u16 = 50;
@@ -14,29 +14,7 @@ const PACKETS: u16 = 50;
 fn echo_9196_returns_the_payloads_unchanged_and_writes_a_cdr() {
     let switch = CallSwitch::start(CallConf::new());
     let mut phone = RtpPeer::new(0x1000);
-    let csv = switch.user_csv(1000);
-    let uac = switch.sipp(
-        "echo",
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &[
-            "-s",
-            "9196",
-            "-inf",
-            csv.to_str().expect("path"),
-            "-d",
-            "3000",
-            "-key",
-            "rtp_port",
-            &phone.port().to_string(),
-            "-key",
-            "pt",
-            "0",
-            "-key",
-            "codec",
-            "PCMU",
-        ],
-    );
+    let uac = switch.auth_call("echo", 1000, "9196", 3000, phone.port());
     let switch_rtp = uac.switch_rtp();
     let sent: Vec<Vec<u8>> = (0..PACKETS).map(|n| payload(0x5a, n)).collect();
     let receiver = phone.socket.try_clone().expect("clone socket");
@@ -54,34 +32,6 @@ fn echo_9196_returns_the_payloads_unchanged_and_writes_a_cdr() {
     assert_eq!(cdr["read_codec"], "PCMU");
     assert!(cdr["billsec"].as_u64().is_some_and(|s| s >= 2), "{cdr}");
     assert_eq!(cdr["script"]["name"], "dialplan");
-}
-
-/// Args for an authenticated call from `user` dialing `dest`, media on `rtp_port`.
-fn auth_call_args(csv: &str, dest: &str, rtp_port: u16, hold_ms: u32) -> Vec<String> {
-    [
-        "-s",
-        dest,
-        "-inf",
-        csv,
-        "-d",
-        &hold_ms.to_string(),
-        "-key",
-        "rtp_port",
-        &rtp_port.to_string(),
-        "-key",
-        "pt",
-        "0",
-        "-key",
-        "codec",
-        "PCMU",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect()
-}
-
-fn strs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
 }
 
 /// The CDR of the leg whose `field` is `value`.
@@ -176,14 +126,7 @@ fn registered_users_talk_both_ways_and_bye_ends_both_legs() {
         &strs(&callee_args),
     );
     let mut caller_rtp = RtpPeer::new(0x1000);
-    let csv = switch.user_csv(1000);
-    let args = auth_call_args(csv.to_str().expect("path"), "1001", caller_rtp.port(), 4000);
-    let caller = switch.sipp(
-        "caller",
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &strs(&args),
-    );
+    let caller = switch.auth_call("caller", 1000, "1001", 4000, caller_rtp.port());
 
     let a_side = caller.switch_rtp();
     let b_side = callee.switch_rtp();
@@ -240,19 +183,7 @@ fn gateway_call_answers_the_carriers_digest_with_the_configured_caller_id() {
         &strs(&carrier_args),
     );
     let mut caller_rtp = RtpPeer::new(0x1000);
-    let csv = switch.user_csv(1000);
-    let args = auth_call_args(
-        csv.to_str().expect("path"),
-        "15551234567",
-        caller_rtp.port(),
-        3000,
-    );
-    let caller = switch.sipp(
-        "caller",
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &strs(&args),
-    );
+    let caller = switch.auth_call("caller", 1000, "15551234567", 3000, caller_rtp.port());
 
     assert_eq!(carrier.wait_logged("auth "), "witswitch");
     let from = carrier.wait_logged("from ");
@@ -282,14 +213,7 @@ fn gateway_call_answers_the_carriers_digest_with_the_configured_caller_id() {
 fn tone_playback_paces_packets_and_rfc4733_digits_reach_the_switch() {
     let switch = CallSwitch::start(CallConf::new());
     let mut phone = RtpPeer::new(0x3000);
-    let csv = switch.user_csv(1000);
-    let args = auth_call_args(csv.to_str().expect("path"), "9664", phone.port(), 3000);
-    let uac = switch.sipp(
-        "moh",
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &strs(&args),
-    );
+    let uac = switch.auth_call("moh", 1000, "9664", 3000, phone.port());
     let switch_rtp = uac.switch_rtp();
     // Packets flow to the SDP address before we send anything (no latching needed).
     let packets = phone.receive_until(std::time::Duration::from_secs(10), |p| {
@@ -333,14 +257,7 @@ fn max_sessions_refuses_with_503() {
     conf.max_sessions = 1;
     let switch = CallSwitch::start(conf);
     let mut phone = RtpPeer::new(0x4000);
-    let csv = switch.user_csv(1000);
-    let args = auth_call_args(csv.to_str().expect("path"), "9196", phone.port(), 4000);
-    let uac = switch.sipp(
-        "echo",
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &strs(&args),
-    );
+    let uac = switch.auth_call("echo", 1000, "9196", 4000, phone.port());
     let switch_rtp = uac.switch_rtp();
     phone.send(switch_rtp, 0, &payload(1, 1));
     let busy = switch.sipp(
@@ -384,14 +301,7 @@ fn record_and_bridge_app_transcodes_pcmu_to_pcma_and_records_both_parties() {
         &strs(&callee_args),
     );
     let mut caller_rtp = RtpPeer::new(0x1000);
-    let csv = switch.user_csv(1000);
-    let args = auth_call_args(csv.to_str().expect("path"), "5002", caller_rtp.port(), 6000);
-    let caller = switch.sipp(
-        "caller",
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &strs(&args),
-    );
+    let caller = switch.auth_call("caller", 1000, "5002", 6000, caller_rtp.port());
     let a_side = caller.switch_rtp();
     let b_side = callee.switch_rtp();
 
@@ -500,7 +410,7 @@ fn callee_bye_ends_both_legs() {
     );
     let caller_rtp = RtpPeer::new(0x1000);
     let csv = switch.user_csv(1000);
-    let args = auth_call_args(csv.to_str().expect("path"), "1001", caller_rtp.port(), 0);
+    let args = auth_call_args(&csv, "1001", caller_rtp.port(), 0);
     let caller = switch.sipp(
         "caller",
         Some(switch.conf.internal),
@@ -522,7 +432,7 @@ fn wrong_password_on_invite_gets_403_and_the_fail2ban_line() {
     let switch = CallSwitch::start(CallConf::new());
     let phone = RtpPeer::new(0x5000);
     let csv = switch.bad_password_csv(1000);
-    let args = auth_call_args(csv.to_str().expect("path"), "9196", phone.port(), 0);
+    let args = auth_call_args(&csv, "9196", phone.port(), 0);
     let uac = switch.sipp(
         "badauth",
         Some(switch.conf.internal),
@@ -541,7 +451,7 @@ fn shutdown_hangs_up_live_calls_with_bye() {
     let mut switch = CallSwitch::start(CallConf::new());
     let phone = RtpPeer::new(0x6000);
     let csv = switch.user_csv(1000);
-    let args = auth_call_args(csv.to_str().expect("path"), "9196", phone.port(), 0);
+    let args = auth_call_args(&csv, "9196", phone.port(), 0);
     let uac = switch.sipp(
         "until-shutdown",
         Some(switch.conf.internal),
@@ -562,7 +472,7 @@ fn sip_info_digits_reach_the_switch() {
     let switch = CallSwitch::start(CallConf::new());
     let phone = RtpPeer::new(0x7000);
     let csv = switch.user_csv(1000);
-    let args = auth_call_args(csv.to_str().expect("path"), "9196", phone.port(), 500);
+    let args = auth_call_args(&csv, "9196", phone.port(), 500);
     let uac = switch.sipp(
         "info",
         Some(switch.conf.internal),

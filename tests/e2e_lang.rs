@@ -43,29 +43,7 @@ struct EchoCall {
 impl EchoCall {
     fn dial(switch: &CallSwitch, name: &str, hold_ms: u32) -> EchoCall {
         let phone = RtpPeer::new(0x6000);
-        let csv = switch.user_csv(1000);
-        let sipp = switch.sipp(
-            name,
-            Some(switch.conf.internal),
-            "uac_auth_call.xml",
-            &[
-                "-s",
-                "9196",
-                "-inf",
-                csv.to_str().expect("path"),
-                "-d",
-                &hold_ms.to_string(),
-                "-key",
-                "rtp_port",
-                &phone.port().to_string(),
-                "-key",
-                "pt",
-                "0",
-                "-key",
-                "codec",
-                "PCMU",
-            ],
-        );
+        let sipp = switch.auth_call(name, 1000, "9196", hold_ms, phone.port());
         let switch_rtp = sipp.switch_rtp();
         let receiver = phone.socket.try_clone().expect("clone socket");
         EchoCall {
@@ -247,29 +225,7 @@ fn the_javascript_ivr_answers_and_takes_dtmf_choices() {
         .push(("ivr".to_owned(), "ivr_js".to_owned()));
     let switch = CallSwitch::start(conf);
     let mut phone = RtpPeer::new(0x7000);
-    let csv = switch.user_csv(1000);
-    let sipp = switch.sipp(
-        "ivr_js",
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &[
-            "-s",
-            "5000",
-            "-inf",
-            csv.to_str().expect("path"),
-            "-d",
-            "10000",
-            "-key",
-            "rtp_port",
-            &phone.port().to_string(),
-            "-key",
-            "pt",
-            "0",
-            "-key",
-            "codec",
-            "PCMU",
-        ],
-    );
+    let sipp = switch.auth_call("ivr_js", 1000, "5000", 10000, phone.port());
     let switch_rtp = sipp.switch_rtp();
     // Answered: the welcome prompt is flowing.
     let heard = phone.receive_until(Duration::from_secs(10), |p| p.len() >= 10);

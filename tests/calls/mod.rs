@@ -341,6 +341,26 @@ impl CallSwitch {
         self.sipp_at(name, port, free_port(), scenario, args)
     }
 
+    /// An authenticated call by `user` (`uac_auth_call.xml` on profile `internal`) to
+    /// `dest`, offering PCMU with its RTP at `rtp_port`, hanging up after `hold_ms`.
+    pub fn auth_call(
+        &self,
+        name: &str,
+        user: u32,
+        dest: &str,
+        hold_ms: u32,
+        rtp_port: u16,
+    ) -> Sipp {
+        let csv = self.user_csv(user);
+        let args = auth_call_args(&csv, dest, rtp_port, hold_ms);
+        self.sipp(
+            name,
+            Some(self.conf.internal),
+            "uac_auth_call.xml",
+            &strs(&args),
+        )
+    }
+
     /// [`CallSwitch::sipp`] with sipp's own SIP port chosen (a registered phone).
     pub fn sipp_at(
         &self,
@@ -709,4 +729,22 @@ pub fn send_collect(
         .filter(|p| p.pt == want_pt)
         .flat_map(|p| p.payload)
         .collect()
+}
+
+/// sipp arguments of an authenticated PCMU call to `dest` with the credentials in `csv`.
+pub fn auth_call_args(csv: &Path, dest: &str, rtp_port: u16, hold_ms: u32) -> Vec<String> {
+    let csv = csv.to_str().expect("utf-8 path");
+    let (rtp, hold) = (rtp_port.to_string(), hold_ms.to_string());
+    [
+        "-s", dest, "-inf", csv, "-d", &hold, "-key", "rtp_port", &rtp, "-key", "pt", "0", "-key",
+        "codec", "PCMU",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+/// `&[String]` as the `&[&str]` sipp takes.
+pub fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }
