@@ -265,3 +265,242 @@ fn gateway_commands_drive_the_registration_and_publish_gateway_state() {
         "{states:?}"
     );
 }
+
+/// Replaces `from` by `to` in a file of the switch's `conf/` folder.
+fn edit_conf(switch: &CallSwitch, file: &str, from: &str, to: &str) {
+    let path = switch.dir.path().join("conf").join(file);
+    let text = std::fs::read_to_string(&path).expect("conf file");
+    assert!(text.contains(from), "{from:?} in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write conf file");
+}
+
+/// Lets the plan's `waitfile:` step go on.
+fn mark(switch: &CallSwitch, name: &str) {
+    std::fs::write(switch.dir.path().join(name), "").expect("marker");
+}
+
+#[test]
+fn global_vars_regex_and_fsctl_loglevel() {
+    let switch = CallSwitch::start(CallConf::new());
+    let traced = switch.dir.path().join("traced").display().to_string();
+    let mut client = plan(
+        &switch,
+        &[
+            "api:global_getvar domain",
+            "api:global_setvar crm_site=berlin",
+            "api:global_getvar crm_site",
+            "api:regex 1001|^(10[01][0-9])$|user/$1",
+            "api:regex 555|^(10[01][0-9])$",
+            "api:fsctl loglevel debug",
+            &format!("waitfile:{traced}"),
+            "api:fsctl loglevel warning",
+            "api:fsctl loglevel loud",
+        ],
+    );
+    assert_eq!(body(&mut client, "global_getvar domain"), "127.0.0.1");
+    assert_eq!(body(&mut client, "global_setvar crm_site=berlin"), "+OK");
+    assert_eq!(body(&mut client, "global_getvar crm_site"), "berlin");
+    assert_eq!(
+        body(&mut client, "regex 1001|^(10[01][0-9])$|user/$1"),
+        "user/1001"
+    );
+    assert_eq!(body(&mut client, "regex 555|^(10[01][0-9])$"), "false");
+    assert!(
+        !switch.log().contains("[DEBUG]"),
+        "the switch starts at info"
+    );
+    assert_eq!(
+        body(&mut client, "fsctl loglevel debug"),
+        "+OK log level: DEBUG [7]\n"
+    );
+    // At debug every SIP message is traced: an OPTIONS shows up in the log.
+    let probe = common::probe_socket("127.0.0.1");
+    let to = std::net::SocketAddr::from(([127, 0, 0, 1], switch.conf.internal));
+    assert_eq!(
+        common::options_udp(&probe, to, std::time::Duration::from_secs(5)),
+        Some(200)
+    );
+    switch.wait_for_log("[DEBUG]");
+    mark(&switch, "traced");
+    assert_eq!(
+        body(&mut client, "fsctl loglevel warning"),
+        "+OK log level: WARNING [4]\n"
+    );
+    assert!(
+        body(&mut client, "fsctl loglevel loud").starts_with("-USAGE: "),
+        "a bad level is refused"
+    );
+    client.wait_kind("done");
+    client.finish();
+    // Back at warning: SIP traffic is not traced any more.
+    let debug_lines = switch.log().matches("[DEBUG]").count();
+    assert_eq!(
+        common::options_udp(&probe, to, std::time::Duration::from_secs(5)),
+        Some(200)
+    );
+    assert_eq!(switch.log().matches("[DEBUG]").count(), debug_lines);
+}
+
+#[test]
+fn reloadxml_applies_users_vars_and_limits_live_and_keeps_the_config_on_errors() {
+    let switch = CallSwitch::start(CallConf::new());
+    let dir = switch.dir.path().to_owned();
+    let step1 = dir.join("step1").display().to_string();
+    let step2 = dir.join("step2").display().to_string();
+    let mut client = plan(
+        &switch,
+        &[
+            "send:event plain RELOADXML",
+            "api:reloadxml",
+            &format!("waitfile:{step1}"),
+            "api:reloadxml",
+            "wait:Event-Name=RELOADXML",
+            "api:global_getvar reload_probe",
+            "api:fsctl max_sessions",
+            &format!("waitfile:{step2}"),
+            "api:reloadacl",
+            "api:global_getvar reload_probe",
+        ],
+    );
+    assert_eq!(body(&mut client, "reloadxml"), "+OK [Success]\n");
+    // Changes: a variable, the session limit, a new user, and a profile port (which
+    // cannot change live).
+    edit_conf(
+        &switch,
+        "witswitch.toml",
+        "[vars]\n",
+        "[vars]\nreload_probe = \"v2\"\n",
+    );
+    edit_conf(
+        &switch,
+        "witswitch.toml",
+        "max-sessions = 100",
+        "max-sessions = 7",
+    );
+    let users = dir.join("conf/directory/default.toml");
+    let mut text = std::fs::read_to_string(&users).expect("directory");
+    text.push_str(&format!(
+        "\n[users.\"1050\"]\npassword = {:?}\n",
+        CallConf::password(1050)
+    ));
+    std::fs::write(&users, text).expect("write directory");
+    let port = switch.conf.internal;
+    edit_conf(
+        &switch,
+        "profiles/internal.toml",
+        &format!("sip-port = {port}"),
+        &format!("sip-port = {}", common::free_port()),
+    );
+    mark(&switch, "step1");
+    let reply = client.wait_until("second reloadxml", |v| {
+        v["kind"] == "api" && v["command"] == "reloadxml" && v["body"] != "+OK [Success]\n"
+    });
+    let reply = reply["body"].as_str().expect("body").to_owned();
+    assert!(reply.starts_with("+OK [Success]\napplied: "), "{reply}");
+    for part in [
+        "vars: +reload_probe",
+        "max-sessions 7",
+        "users: +1050@127.0.0.1",
+        "needs restart: profiles: ~internal",
+    ] {
+        assert!(reply.contains(part), "{part:?} in {reply}");
+    }
+    client.wait_kind("waited");
+    assert_eq!(body(&mut client, "global_getvar reload_probe"), "v2");
+    assert_eq!(
+        body(&mut client, "fsctl max_sessions"),
+        "+OK max sessions: 7\n"
+    );
+    // A broken file: the reload is refused with the parse error, nothing changes.
+    edit_conf(&switch, "witswitch.toml", "[core]", "[core\n");
+    mark(&switch, "step2");
+    let refused = body(&mut client, "reloadacl");
+    assert!(refused.starts_with("-ERR "), "{refused}");
+    assert!(
+        refused.contains("witswitch.toml"),
+        "names the file: {refused}"
+    );
+    client.wait_until("getvar after the refused reload", |v| {
+        v["kind"] == "api" && v["command"] == "global_getvar reload_probe"
+    });
+    let last = client
+        .seen
+        .iter()
+        .rev()
+        .find(|v| v["command"] == "global_getvar reload_probe")
+        .expect("getvar line");
+    assert_eq!(last["body"], "v2");
+    client.wait_kind("done");
+    client.finish();
+    // The new user registers with the password the reload brought in (still on
+    // the old port: the profile did not restart).
+    switch.register(1050, common::free_port());
+}
+
+#[test]
+fn fsctl_shutdown_elegant_refuses_new_calls_and_stops_after_the_last_one() {
+    let switch = CallSwitch::start(CallConf::new());
+    let csv = switch.user_csv(1000);
+    let rtp = common::free_port().to_string();
+    let echo = switch.sipp(
+        "echo",
+        Some(switch.conf.internal),
+        "uac_auth_call.xml",
+        &[
+            "-s",
+            "9196",
+            "-inf",
+            csv.to_str().expect("path"),
+            "-d",
+            "6000",
+            "-key",
+            "rtp_port",
+            &rtp,
+            "-key",
+            "pt",
+            "0",
+            "-key",
+            "codec",
+            "PCMU",
+        ],
+    );
+    let step1 = switch.dir.path().join("step1").display().to_string();
+    let mut client = plan(
+        &switch,
+        &[
+            "api:fsctl shutdown cancel",
+            "api:show channels count",
+            "api:fsctl shutdown elegant",
+            &format!("waitfile:{step1}"),
+            "api:fsctl shutdown cancel",
+            "api:fsctl max_sessions",
+            "api:fsctl shutdown elegant",
+        ],
+    );
+    assert_eq!(
+        body(&mut client, "fsctl shutdown cancel"),
+        "-ERR no shutdown pending\n"
+    );
+    echo.switch_rtp();
+    assert_eq!(body(&mut client, "fsctl shutdown elegant"), "+OK\n");
+    let busy = switch.sipp(
+        "refused",
+        Some(switch.conf.external),
+        "uac_503.xml",
+        &["-s", "1005", "-key", "pt", "0", "-key", "codec", "PCMU"],
+    );
+    busy.assert_ok(&switch);
+    mark(&switch, "step1");
+    assert_eq!(body(&mut client, "fsctl shutdown cancel"), "+OK\n");
+    assert_eq!(
+        body(&mut client, "fsctl max_sessions"),
+        "+OK max sessions: 100\n"
+    );
+    assert_eq!(body(&mut client, "fsctl shutdown elegant"), "+OK\n");
+    client.wait_kind("done");
+    drop(client);
+    // The live call finishes normally, then the switch stops by itself.
+    echo.assert_ok(&switch);
+    switch.wait_for_log("elegant shutdown: the last call ended");
+    switch.wait_for_log("shutting down");
+}

@@ -10,10 +10,13 @@ Steps:
   api:<command>           `api <command>`, prints the body
   wait:<H>=<v>[,<H>=<v>]  waits for the next event (after the last waited one) with
                           those header values
+  waitfile:<path>         waits until the test created <path> (it changes something
+                          between two steps), at most 60 s
 """
 
 import asyncio
 import json
+import os
 import sys
 
 from genesis import Inbound
@@ -63,6 +66,14 @@ async def main(host, port, password, steps):
                         break
                     arrived.clear()
                     await asyncio.wait_for(arrived.wait(), 30)
+            elif kind == "waitfile":
+                for _ in range(600):
+                    if os.path.exists(arg):
+                        break
+                    await asyncio.sleep(0.1)
+                else:
+                    raise SystemExit("no file " + arg)
+                emit({"kind": "file", "path": arg})
             else:
                 raise SystemExit("unknown step " + step)
         emit({"kind": "done"})

@@ -9,24 +9,19 @@ use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Registry, reload};
 use witswitch_config::LogLevel;
 
 /// The tracing filter for a FreeSWITCH level. FreeSWITCH has eight levels (0 CONSOLE …
 /// 7 DEBUG), tracing five: CONSOLE/ALERT/CRIT/ERR share ERROR, NOTICE shares INFO.
 fn level_filter(level: LogLevel) -> LevelFilter {
-    match level.number() {
-        0..=3 => LevelFilter::ERROR,
-        4 => LevelFilter::WARN,
-        5 | 6 => LevelFilter::INFO,
-        _ => LevelFilter::DEBUG,
-    }
+    number_filter(level.number())
 }
 
 /// Failure to set up logging.
@@ -45,13 +40,44 @@ pub enum LoggingError {
     AlreadySet(#[from] tracing_subscriber::util::TryInitError),
 }
 
+/// Changes the running log level (`fsctl loglevel`).
+#[derive(Debug, Clone)]
+pub struct LogControl {
+    filter: reload::Handle<EnvFilter, Registry>,
+}
+
+impl LogControl {
+    /// Sets the level from FreeSWITCH's number (0-7), or turns logging off (`None`,
+    /// DISABLE). Replaces any `RUST_LOG` directives.
+    pub fn set_level(&self, number: Option<u8>) -> Result<(), reload::Error> {
+        let filter = match number {
+            Some(n) => number_filter(n),
+            None => LevelFilter::OFF,
+        };
+        self.filter
+            .modify(|f| *f = EnvFilter::default().add_directive(filter.into()))
+    }
+}
+
+/// The tracing filter for FreeSWITCH level number `n` (above 7 is DEBUG).
+fn number_filter(n: u8) -> LevelFilter {
+    match n {
+        0..=3 => LevelFilter::ERROR,
+        4 => LevelFilter::WARN,
+        5 | 6 => LevelFilter::INFO,
+        _ => LevelFilter::DEBUG,
+    }
+}
+
 /// Installs the global subscriber: stderr always, `log_file` too when given.
-/// `RUST_LOG`, when set, overrides `level` with per-module directives.
-pub fn init(level: LogLevel, log_file: Option<&Path>) -> Result<(), LoggingError> {
+/// `RUST_LOG`, when set, overrides `level` with per-module directives. The returned
+/// handle changes the level while running.
+pub fn init(level: LogLevel, log_file: Option<&Path>) -> Result<LogControl, LoggingError> {
     let filter = std::env::var("RUST_LOG")
         .ok()
         .and_then(|s| EnvFilter::try_new(s).ok())
         .unwrap_or_else(|| EnvFilter::default().add_directive(level_filter(level).into()));
+    let (filter, handle) = reload::Layer::new(filter);
     let stderr = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .with_writer(std::io::stderr)
@@ -70,7 +96,7 @@ pub fn init(level: LogLevel, log_file: Option<&Path>) -> Result<(), LoggingError
         .with(stderr)
         .with(file)
         .try_init()?;
-    Ok(())
+    Ok(LogControl { filter: handle })
 }
 
 fn open_append(path: &Path) -> Result<File, LoggingError> {

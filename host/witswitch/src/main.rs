@@ -7,6 +7,7 @@ mod calls;
 mod cmd;
 mod control;
 mod driver;
+mod live_config;
 mod logging;
 mod media;
 mod server;

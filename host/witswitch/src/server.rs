@@ -12,6 +12,8 @@ use witswitch_config::{Config, Profile, Transport as ConfigTransport};
 use crate::control::{ControlHub, channel_events, heartbeat, start_listener};
 use crate::driver::core::{BindingObserver, ProfileCore};
 use crate::driver::{ProfileDriver, StreamSide};
+use crate::live_config::LiveConfig;
+use crate::logging::LogControl;
 use crate::transport::tcp::{StreamContext, accept_loop};
 use crate::transport::{Counters, Limits, udp};
 use crate::wiring::core_parts;
@@ -20,8 +22,9 @@ use crate::wiring::core_parts;
 const STREAM_EVENT_QUEUE: usize = 1024;
 
 /// Runs every profile until a termination signal.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+pub async fn serve(config: Config, log: LogControl) -> anyhow::Result<()> {
     let config = Arc::new(config);
+    let live = LiveConfig::new(Arc::clone(&config));
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let epoch = Instant::now();
     let mut drivers = Vec::new();
@@ -30,6 +33,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (calls_stop_tx, calls_stop_rx) = watch::channel(false);
     let (control_tx, control_rx) = mpsc::unbounded_channel();
     let hub = ControlHub::new(Arc::clone(&config), control_tx);
+    hub.attach_admin(Arc::clone(&live), log);
     let events = channel_events::start_publisher(Arc::clone(&hub));
     let mut calls = crate::calls::start(&config, epoch, calls_stop_rx, (events, control_rx))
         .await
@@ -37,7 +41,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let mut sides = calls.take_sides().into_iter();
     for profile in &config.profiles {
         let observer: Arc<dyn BindingObserver> = hub.clone();
-        let mut driver = start_profile(&config, profile, epoch, shutdown_rx.clone(), observer)
+        let started = start_profile(profile, epoch, shutdown_rx.clone(), observer, &live);
+        let mut driver = started
             .await
             .with_context(|| format!("sofia profile '{}'", profile.name))?;
         if let Some((side, commands)) = sides.next() {
@@ -54,7 +59,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         drivers.len()
     );
     hub.publish_core("STARTUP");
-    wait_for_termination().await;
+    tokio::select! {
+        () = wait_for_termination() => {}
+        () = hub.shutdown_requested() => {}
+    }
     tracing::info!("shutting down");
     hub.publish_core("SHUTDOWN");
     let _ = calls_stop_tx.send(true);
@@ -67,11 +75,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn start_profile(
-    config: &Arc<Config>,
     profile: &Profile,
     epoch: Instant,
     shutdown: watch::Receiver<bool>,
     bindings: Arc<dyn BindingObserver>,
+    live: &Arc<LiveConfig>,
 ) -> anyhow::Result<ProfileDriver> {
     let limits = Limits::default();
     let counters = Arc::new(Counters::default());
@@ -101,12 +109,12 @@ async fn start_profile(
         );
     }
     let parts = core_parts(
-        config,
         profile,
         &limits,
         Arc::clone(&counters),
         epoch,
         Some(bindings),
+        live,
     );
     Ok(ProfileDriver::new(
         ProfileCore::new(parts),

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rand::RngCore;
-use witswitch_config::{
-    Config, Credential as ConfigCredential, Decision, DigestAlgorithm, Profile,
-};
+use witswitch_config::{Credential as ConfigCredential, Decision, DigestAlgorithm, Profile};
 use witswitch_sip::HeaderName;
 use witswitch_sip::auth::{Credential, CredentialStore};
 use witswitch_sip::limiter::{AuthFailureLimiter, LimiterConfig};
@@ -17,12 +15,13 @@ use witswitch_sip::registrar::{ExpiryPolicy, Registrar, RegistrarConfig};
 use witswitch_sip::transaction::{TimerConfig, TransactionConfig, TransactionLayer};
 
 use crate::driver::core::{AccessPolicy, BindingObserver, CoreParts};
+use crate::live_config::LiveConfig;
 use crate::transport::{Counters, Limits};
 
 /// A profile's ACLs evaluated against the loaded lists (most specific prefix wins).
 #[derive(Debug)]
 pub struct ProfileAcls {
-    config: Arc<Config>,
+    config: Arc<LiveConfig>,
     register_acl: Option<String>,
     inbound_acl: Option<String>,
     registration_disabled: bool,
@@ -30,7 +29,7 @@ pub struct ProfileAcls {
 
 impl ProfileAcls {
     /// The ACLs `profile` applies.
-    pub fn new(config: Arc<Config>, profile: &Profile) -> Self {
+    pub fn new(config: Arc<LiveConfig>, profile: &Profile) -> Self {
         ProfileAcls {
             register_acl: profile.apply_register_acl.clone(),
             inbound_acl: profile.apply_inbound_acl.clone(),
@@ -44,7 +43,7 @@ impl ProfileAcls {
     fn allows(&self, list: Option<&str>, ip: IpAddr) -> bool {
         match list {
             None => true,
-            Some(name) => self.config.acls.evaluate(name, ip) == Some(Decision::Allow),
+            Some(name) => self.config.get().acls.evaluate(name, ip) == Some(Decision::Allow),
         }
     }
 }
@@ -61,11 +60,12 @@ impl AccessPolicy for ProfileAcls {
 
 /// The directory as the registrar's credential store.
 #[derive(Debug)]
-pub struct DirectoryUsers(pub Arc<Config>);
+pub struct DirectoryUsers(pub Arc<LiveConfig>);
 
 impl CredentialStore for DirectoryUsers {
     fn credential(&self, user: &str, realm: &str) -> Option<Credential> {
-        let found = self.0.user(user, realm)?;
+        let config = self.0.get();
+        let found = config.user(user, realm)?;
         Some(match found.credential.as_ref()? {
             ConfigCredential::Password(password) => Credential::Password(password.clone()),
             ConfigCredential::A1Hash { hex, algorithm } => match algorithm {
@@ -84,12 +84,12 @@ impl CredentialStore for DirectoryUsers {
 
 /// Builds the sans-IO parts of `profile`'s core. `epoch` is the nonce time base.
 pub fn core_parts(
-    config: &Arc<Config>,
     profile: &Profile,
     limits: &Limits,
     counters: Arc<Counters>,
     epoch: Instant,
     bindings: Option<Arc<dyn BindingObserver>>,
+    live: &Arc<LiveConfig>,
 ) -> CoreParts {
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
@@ -128,8 +128,8 @@ pub fn core_parts(
         transactions: TransactionLayer::new(transactions),
         registrar: Registrar::new(registrar, &secret, epoch),
         limiter,
-        access: Arc::new(ProfileAcls::new(Arc::clone(config), profile)),
-        users: Arc::new(DirectoryUsers(Arc::clone(config))),
+        access: Arc::new(ProfileAcls::new(Arc::clone(live), profile)),
+        users: Arc::new(DirectoryUsers(Arc::clone(live))),
         capabilities,
         log_auth_failures: profile.log_auth_failures,
         limits: limits.message_limits(),

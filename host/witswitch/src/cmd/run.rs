@@ -43,10 +43,13 @@ pub fn main(args: RunArgs) -> ExitCode {
         }
     };
     let level = args.log_level.unwrap_or(config.core.log_level);
-    if let Err(e) = logging::init(level, args.log_file.as_deref()) {
-        eprintln!("witswitch: {e}");
-        return ExitCode::FAILURE;
-    }
+    let log_control = match logging::init(level, args.log_file.as_deref()) {
+        Ok(control) => control,
+        Err(e) => {
+            eprintln!("witswitch: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let state_dir = args
         .state
         .clone()
@@ -74,7 +77,7 @@ pub fn main(args: RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(crate::server::serve(config)) {
+    match runtime.block_on(crate::server::serve(config, log_control)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");

@@ -2,14 +2,18 @@
 //! answered from the profile tasks (`show registrations`, `sofia ...`,
 //! `sofia_contact`). Calls are the call task's business (`api.rs`).
 
-use std::sync::{Mutex, PoisonError};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
+use witswitch_config::Config;
 use witswitch_control::api::{ApiCommand, ShowTable};
 
 use super::ControlHub;
-use super::admin_sofia;
+use super::{admin_core, admin_sofia};
 use crate::driver::core::admin::{ProfileAdmin, ProfileSnapshot};
+use crate::live_config::LiveConfig;
+use crate::logging::LogControl;
 
 /// A way to reach one profile task.
 #[derive(Debug, Clone)]
@@ -24,6 +28,17 @@ pub struct ProfileHandle {
 #[derive(Debug, Default)]
 pub struct AdminState {
     profiles: Mutex<Vec<ProfileHandle>>,
+    /// The configuration in force (reloadable); set at startup.
+    live: OnceLock<Arc<LiveConfig>>,
+    /// The running log level.
+    pub(super) log: OnceLock<LogControl>,
+    /// Global variables (`global_getvar`/`global_setvar`), from `[vars]` at start.
+    pub(super) globals: Mutex<Option<BTreeMap<String, String>>>,
+    /// `fsctl shutdown` asked the switch to stop.
+    pub(super) shutdown: Arc<Notify>,
+    /// A pending `fsctl shutdown elegant`: its watcher and the max-sessions to restore
+    /// on `cancel`.
+    pub(super) elegant: Mutex<Option<(tokio::task::JoinHandle<()>, u32)>>,
 }
 
 impl AdminState {
@@ -37,6 +52,40 @@ impl AdminState {
 }
 
 impl ControlHub {
+    /// Gives the admin commands the reloadable configuration and the log level handle.
+    pub fn attach_admin(&self, live: Arc<LiveConfig>, log: LogControl) {
+        let _ = self.admin.live.set(live);
+        let _ = self.admin.log.set(log);
+    }
+
+    /// The configuration in force (the start configuration until `reloadxml`).
+    pub fn current_config(&self) -> Arc<Config> {
+        self.admin
+            .live
+            .get()
+            .map_or_else(|| Arc::clone(&self.config), |live| live.get())
+    }
+
+    /// The reloadable configuration, once attached.
+    pub(super) fn live_config(&self) -> Option<&Arc<LiveConfig>> {
+        self.admin.live.get()
+    }
+
+    /// Global variables now.
+    pub fn globals(&self) -> BTreeMap<String, String> {
+        self.admin
+            .globals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(|| self.config.vars.clone())
+            .clone()
+    }
+
+    /// Resolves when `fsctl shutdown` (or an elegant one's last call) asks to stop.
+    pub async fn shutdown_requested(&self) {
+        self.admin.shutdown.notified().await;
+    }
+
     /// Makes profile `name` reachable by admin commands; the returned receiver goes
     /// to its driver (`ProfileDriver::attach_admin`).
     pub fn add_profile(&self, name: &str) -> mpsc::UnboundedReceiver<ProfileAdmin> {
@@ -71,6 +120,6 @@ pub async fn execute(hub: &ControlHub, command: ApiCommand) -> Result<String, Ap
         }
         ApiCommand::Sofia(sofia) => Ok(admin_sofia::sofia(hub, sofia).await),
         ApiCommand::SofiaContact { target } => Ok(admin_sofia::contact(hub, &target).await),
-        other => Err(other),
+        other => admin_core::execute(hub, other).await,
     }
 }

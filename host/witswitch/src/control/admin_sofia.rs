@@ -138,7 +138,8 @@ fn find_profile(hub: &ControlHub, name: &str) -> Option<ProfileHandle> {
 async fn status(hub: &ControlHub) -> String {
     let mut rows = Vec::new();
     for (handle, snap) in snapshots(hub).await {
-        let Some(profile) = hub.config.profiles.iter().find(|p| p.name == handle.name) else {
+        let config = hub.current_config();
+        let Some(profile) = config.profiles.iter().find(|p| p.name == handle.name) else {
             continue;
         };
         if let Some(domain) = profile.domain.as_ref().filter(|d| **d != profile.name) {
@@ -265,7 +266,8 @@ fn labelled(lines: &[(&str, String)]) -> String {
 
 /// `sofia status profile <p>`: the settings that exist in witswitch.
 fn profile_info(hub: &ControlHub, handle: &ProfileHandle, snap: &ProfileSnapshot) -> String {
-    let Some(p) = hub.config.profiles.iter().find(|p| p.name == handle.name) else {
+    let config = hub.current_config();
+    let Some(p) = config.profiles.iter().find(|p| p.name == handle.name) else {
         return "Invalid Profile!\n".to_owned();
     };
     let codecs: Vec<&str> = p.codec_prefs.iter().map(|c| c.name()).collect();
@@ -312,7 +314,7 @@ async fn gateway_status(hub: &ControlHub, wanted: &str) -> String {
         };
         let s = &gw.settings;
         let context = hub
-            .config
+            .current_config()
             .profiles
             .iter()
             .find(|p| p.name == handle.name)
@@ -355,11 +357,27 @@ async fn gateway_status(hub: &ControlHub, wanted: &str) -> String {
 /// `sofia profile <p> rescan`: starts the gateways the configuration in force has
 /// and the profile does not run (added to the config, or killed with `killgw`).
 async fn rescan(hub: &ControlHub, name: &str) -> String {
+    if find_profile(hub, name).is_none() {
+        return format!("Invalid Profile [{name}]\n");
+    }
+    let added = start_missing_gateways(hub, name).await;
+    if !added.is_empty() {
+        tracing::info!(
+            "rescan of profile {name} started gateways {}",
+            added.join(", ")
+        );
+    }
+    "+OK scan complete\n".to_owned()
+}
+
+/// Starts the configured gateways of profile `name` that it does not run; their names.
+pub async fn start_missing_gateways(hub: &ControlHub, name: &str) -> Vec<String> {
     let Some(handle) = find_profile(hub, name) else {
-        return format!("Invalid Profile [{name}]\n");
+        return Vec::new();
     };
-    let Some(profile) = hub.config.profiles.iter().find(|p| p.name == name).cloned() else {
-        return format!("Invalid Profile [{name}]\n");
+    let config = hub.current_config();
+    let Some(profile) = config.profiles.iter().find(|p| p.name == name).cloned() else {
+        return Vec::new();
     };
     // Gateway proxies may be host names: resolving blocks, so not on the runtime.
     let built = tokio::task::spawn_blocking(move || {
@@ -369,8 +387,8 @@ async fn rescan(hub: &ControlHub, name: &str) -> String {
             let ids = IdSource::new(|| rand::RngCore::next_u64(&mut rand::rng()));
             match settings.map(|s| Gateway::new(s, ids)) {
                 Ok(Ok(gateway)) => gateways.push(gateway),
-                Ok(Err(e)) => tracing::warn!("rescan: gateway {}: {e}", config.name),
-                Err(e) => tracing::warn!("rescan: gateway {}: {e:#}", config.name),
+                Ok(Err(e)) => tracing::warn!("gateway {}: {e}", config.name),
+                Err(e) => tracing::warn!("gateway {}: {e:#}", config.name),
             }
         }
         gateways
@@ -382,16 +400,10 @@ async fn rescan(hub: &ControlHub, name: &str) -> String {
         gateways: built,
         reply,
     };
-    if handle.admin.send(request).is_ok()
-        && let Ok(added) = rx.await
-        && !added.is_empty()
-    {
-        tracing::info!(
-            "rescan of profile {name} started gateways {}",
-            added.join(", ")
-        );
+    if handle.admin.send(request).is_err() {
+        return Vec::new();
     }
-    "+OK scan complete\n".to_owned()
+    rx.await.unwrap_or_default()
 }
 
 /// `sofia_contact [profile/]user[@domain]`: the registered contacts as dial strings

@@ -9,9 +9,10 @@ use super::{CallControl, ControlHub};
 /// The response body of `line` (after `api ` / `bgapi `).
 pub async fn execute(hub: &ControlHub, line: &str) -> String {
     let dispatched = {
+        let globals = hub.globals();
         let ctx = PureContext {
             version: &hub.version,
-            globals: &hub.config.vars,
+            globals: &globals,
         };
         dispatch(line.trim(), &ctx)
     };

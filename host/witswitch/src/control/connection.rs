@@ -179,7 +179,7 @@ fn handle_requests(
                 domain,
                 password,
             } => {
-                let ok = hub.config.user(&user, &domain).is_some_and(
+                let ok = hub.current_config().user(&user, &domain).is_some_and(
                     |u| matches!(&u.credential, Some(Credential::Password(p)) if *p == password),
                 );
                 let _ = done.send(Completion::UserAuth(id, ok));

@@ -4,6 +4,7 @@
 //! the API commands. See `docs/control.md`.
 
 mod admin;
+mod admin_core;
 mod admin_events;
 mod admin_sofia;
 mod api;
@@ -209,9 +210,10 @@ impl ControlHub {
 
     /// Whether the event socket ACL lets `ip` in.
     fn allows(&self, ip: IpAddr) -> bool {
+        // The list named at startup, evaluated with the lists in force (reloadacl).
         match &self.config.event_socket.apply_inbound_acl {
             None => true,
-            Some(list) => self.config.acls.evaluate(list, ip) == Some(Decision::Allow),
+            Some(list) => self.current_config().acls.evaluate(list, ip) == Some(Decision::Allow),
         }
     }
 
