@@ -504,3 +504,120 @@ fn fsctl_shutdown_elegant_refuses_new_calls_and_stops_after_the_last_one() {
     switch.wait_for_log("elegant shutdown: the last call ended");
     switch.wait_for_log("shutting down");
 }
+
+/// Replaces a script file of the switch the way a deploy does (write aside, rename),
+/// so the watcher never sees half a file.
+fn deploy_script(switch: &CallSwitch, script: &str, bytes: &[u8]) {
+    let scripts = switch.dir.path().join("conf/scripts");
+    let aside = scripts.join(format!(".{script}.wasm.tmp"));
+    std::fs::write(&aside, bytes).expect("write script");
+    std::fs::rename(&aside, scripts.join(format!("{script}.wasm"))).expect("deploy script");
+}
+
+/// The `script status` row of `name`, split into its columns.
+fn script_row(status: &str, name: &str) -> Vec<String> {
+    status
+        .lines()
+        .find(|l| l.starts_with(&format!("{name},")))
+        .unwrap_or_else(|| panic!("no {name} row in {status}"))
+        .split(',')
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn script_lifecycle_events_status_and_reload() {
+    let mut conf = CallConf::new();
+    // Calls on `external` are routed by a script that traps.
+    conf.extra_guests = vec![("trap".into(), "fault_trap".into())];
+    conf.extra_scripts_toml = "[scripts.trap]\nworld = \"dialplan\"\n".into();
+    conf.extra_contexts = vec![("trapping".into(), "trap".into())];
+    conf.external_context = "trapping".into();
+    let switch = CallSwitch::start(conf);
+    let dir = switch.dir.path().to_owned();
+    let step = |n: u32| format!("waitfile:{}", dir.join(format!("step{n}")).display());
+    let mut client = plan(
+        &switch,
+        &[
+            "send:event plain CUSTOM witswitch::script",
+            "api:script status",
+            &step(1),
+            "wait:Action=reloaded,Script-Name=ivr",
+            &step(2),
+            "wait:Action=failed,Script-Name=dialplan",
+            "api:script status",
+            "api:script reload dialplan",
+            "api:script reload nope",
+            &step(3),
+            "wait:Action=trapped,Script-Name=trap",
+        ],
+    );
+    let first = client.wait_until("script status", |v| v["command"] == "script status");
+    let first = first["body"].as_str().expect("body").to_owned();
+    assert!(
+        first.starts_with(
+            "name,kind,version,loaded_at,path,last_error_at,last_error_kind,last_error\n"
+        ),
+        "{first}"
+    );
+    assert!(first.ends_with("\n\n4 total.\n"), "{first}");
+    let dialplan = script_row(&first, "dialplan");
+    assert_eq!(dialplan[1], "dialplan");
+    assert_eq!(dialplan[2].len(), 64, "sha-256 version: {dialplan:?}");
+    assert_eq!(dialplan[7], "", "no error yet");
+    let ivr_before = script_row(&first, "ivr")[2].clone();
+
+    // A new IVR version: reloaded event with old and new versions.
+    let guests = common::repo_root().join("build/guests");
+    let new_ivr = std::fs::read(guests.join("record_and_bridge.wasm")).expect("guest");
+    deploy_script(&switch, "ivr", &new_ivr);
+    mark(&switch, "step1");
+    let reloaded = client.wait_kind("waited");
+    let headers = &reloaded["headers"];
+    assert_eq!(headers["Event-Name"], "CUSTOM");
+    assert_eq!(headers["Event-Subclass"], "witswitch::script");
+    assert_eq!(headers["Script-Old-Version"], ivr_before.as_str());
+    assert_ne!(headers["Script-Version"], ivr_before.as_str());
+
+    // A broken dialplan: failed event, the status keeps the old version and shows
+    // the error, and the old version keeps routing calls.
+    deploy_script(&switch, "dialplan", b"not a component");
+    mark(&switch, "step2");
+    let failed = client.wait_kind("waited");
+    assert_eq!(failed["headers"]["Error-Kind"], "Compile", "{failed}");
+    let after = client.wait_until("second script status", |v| {
+        v["command"] == "script status" && v["body"] != first.as_str()
+    });
+    let row = script_row(after["body"].as_str().expect("body"), "dialplan");
+    assert_eq!(row[2], dialplan[2], "old version still live");
+    assert_eq!(row[6], "Compile", "{row:?}");
+    assert!(!row[7].is_empty(), "{row:?}");
+    assert!(
+        body(&mut client, "script reload dialplan").starts_with("-ERR "),
+        "still broken"
+    );
+    assert_eq!(
+        body(&mut client, "script reload nope"),
+        "-ERR no script nope\n"
+    );
+    let call = switch.auth_call("still-routed", 1000, "9196", 500, common::free_port());
+    call.assert_ok(&switch);
+
+    // A call into the trapping dialplan: trapped event with the call's uuid.
+    mark(&switch, "step3");
+    let refused = switch.sipp(
+        "trapped",
+        Some(switch.conf.external),
+        "uac_refused.xml",
+        &["-s", "4444", "-key", "pt", "0", "-key", "codec", "PCMU"],
+    );
+    refused.assert_ok(&switch);
+    let trapped = client.wait_kind("waited");
+    assert_eq!(trapped["headers"]["Error-Kind"], "Trap", "{trapped}");
+    assert_eq!(
+        trapped["headers"]["Unique-ID"].as_str().map(str::len),
+        Some(36)
+    );
+    client.wait_kind("done");
+    client.finish();
+}

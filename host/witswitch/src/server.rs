@@ -38,6 +38,7 @@ pub async fn serve(config: Config, log: LogControl) -> anyhow::Result<()> {
     let mut calls = crate::calls::start(&config, epoch, calls_stop_rx, (events, control_rx))
         .await
         .context("call engine")?;
+    hub.attach_scripts(calls.script_host(), shutdown_rx.clone());
     let mut sides = calls.take_sides().into_iter();
     for profile in &config.profiles {
         let observer: Arc<dyn BindingObserver> = hub.clone();

@@ -121,6 +121,11 @@ pub struct Calls {
 }
 
 impl Calls {
+    /// The script host (admin commands and lifecycle events of the event socket).
+    pub fn script_host(&self) -> ScriptHost {
+        self._host.clone()
+    }
+
     /// The per-profile parts, to hand to the drivers (once).
     pub fn take_sides(&mut self) -> Vec<(CallSide, mpsc::UnboundedReceiver<ProfileCommand>)> {
         std::mem::take(&mut self.sides)

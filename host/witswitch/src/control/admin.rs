@@ -39,6 +39,8 @@ pub struct AdminState {
     /// A pending `fsctl shutdown elegant`: its watcher and the max-sessions to restore
     /// on `cancel`.
     pub(super) elegant: Mutex<Option<(tokio::task::JoinHandle<()>, u32)>>,
+    /// The script host (`script status|reload`), once the call side runs.
+    pub(super) scripts: Mutex<Option<witswitch_script::ScriptHost>>,
 }
 
 impl AdminState {
@@ -120,6 +122,8 @@ pub async fn execute(hub: &ControlHub, command: ApiCommand) -> Result<String, Ap
         }
         ApiCommand::Sofia(sofia) => Ok(admin_sofia::sofia(hub, sofia).await),
         ApiCommand::SofiaContact { target } => Ok(admin_sofia::contact(hub, &target).await),
+        ApiCommand::ScriptStatus => Ok(super::admin_scripts::status(hub)),
+        ApiCommand::ScriptReload { name } => Ok(super::admin_scripts::reload(hub, &name).await),
         other => admin_core::execute(hub, other).await,
     }
 }

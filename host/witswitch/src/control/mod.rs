@@ -6,6 +6,7 @@
 mod admin;
 mod admin_core;
 mod admin_events;
+mod admin_scripts;
 mod admin_sofia;
 mod api;
 pub mod channel_events;
