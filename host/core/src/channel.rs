@@ -101,6 +101,8 @@ pub(crate) struct Exec {
     pub queued_uuids: VecDeque<Option<String>>,
     /// The `Application-UUID` of the running application.
     pub current_uuid: Option<String>,
+    /// An outbound event socket (`socket` application) controls the channel.
+    pub socket: bool,
 }
 
 /// An outgoing INVITE waiting for the leg's RTP address.

@@ -102,6 +102,17 @@ pub enum Effect {
         /// `Ok(uuid)` / `Err(cause)`.
         result: Result<String, witswitch_types::HangupCause>,
     },
+    /// The `socket` application: connect to the application server, hand it the
+    /// channel data on `connect`, report the end with
+    /// [`Engine::socket_ended`](crate::Engine::socket_ended).
+    Socket {
+        /// The channel.
+        channel: ChannelId,
+        /// Where to connect and how.
+        target: crate::engine::SocketTarget,
+        /// CHANNEL_DATA: the channel's snapshot and variables now.
+        data: Box<ChannelEvent>,
+    },
     /// The channel is gone: the driver drops its dialog mapping.
     Destroyed {
         /// The channel.

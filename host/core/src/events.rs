@@ -24,6 +24,9 @@ pub enum EventName {
     ChannelHangup,
     ChannelHangupComplete,
     ChannelDestroy,
+    /// CHANNEL_DATA: the channel's headers and variables (an outbound socket's
+    /// `connect` reply); never published by the engine itself.
+    ChannelData,
     Dtmf,
     PlaybackStart,
     PlaybackStop,
@@ -48,6 +51,7 @@ impl EventName {
             Self::ChannelHangup => "CHANNEL_HANGUP",
             Self::ChannelHangupComplete => "CHANNEL_HANGUP_COMPLETE",
             Self::ChannelDestroy => "CHANNEL_DESTROY",
+            Self::ChannelData => "CHANNEL_DATA",
             Self::Dtmf => "DTMF",
             Self::PlaybackStart => "PLAYBACK_START",
             Self::PlaybackStop => "PLAYBACK_STOP",
@@ -69,6 +73,7 @@ impl EventName {
                 | Self::ChannelExecuteComplete
                 | Self::ChannelPark
                 | Self::ChannelDestroy
+                | Self::ChannelData
         )
     }
 }

@@ -59,7 +59,8 @@ pub use clock::{IdSource, SeededIds, WallClock};
 pub use config::{EngineConfig, ProfileConfig};
 pub use effect::{Effect, LookupId};
 pub use engine::{
-    ApiOpError, Engine, EngineStats, OriginateJob, OriginateRequest, OriginateTo, TransferLegs,
+    ApiOpError, Engine, EngineStats, OriginateJob, OriginateRequest, OriginateTo, SocketEnd,
+    SocketTarget, TransferLegs,
 };
 pub use events::{ChannelEvent, ChannelSnapshot, EventName};
 pub use http_io::{CurlOutput, HttpId, HttpMethod, HttpReply, HttpRequest};

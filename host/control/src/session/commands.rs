@@ -380,6 +380,7 @@ impl EslSession {
             self.reply("-ERR not controlling a session");
             return;
         }
+        self.resumed = true;
         self.requests.push_back(Request::Resume);
         self.reply("+OK");
     }

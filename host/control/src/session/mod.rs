@@ -192,6 +192,8 @@ pub struct EslSession {
     linger_deadline: Option<Instant>,
     hangup_seen: bool,
     lost_total: u64,
+    /// Outbound: the client sent `resume` (the dialplan continues when it closes).
+    resumed: bool,
 }
 
 impl std::fmt::Debug for EslSession {
@@ -226,6 +228,7 @@ impl EslSession {
             linger_deadline: None,
             hangup_seen: false,
             lost_total: 0,
+            resumed: false,
         }
     }
 
@@ -323,6 +326,12 @@ impl EslSession {
     /// Bytes queued for the socket.
     pub fn pending_output(&self) -> usize {
         self.transmit_bytes
+    }
+
+    /// Outbound: whether the client asked with `resume` that the channel's dialplan
+    /// continue when the socket closes (else the channel is hung up).
+    pub fn resumed(&self) -> bool {
+        self.resumed
     }
 
     /// Next piece of work for the host.

@@ -297,6 +297,9 @@ impl Engine {
     }
 
     fn run_execute(&mut self, now: Instant, id: ChannelId, name: &str, data: &str) -> Flow {
+        if name.trim().eq_ignore_ascii_case("socket") {
+            return self.start_socket(now, id, data);
+        }
         match parse_execute(name, data) {
             ExecuteApp::Action(action) => self.run_expanded(now, id, action),
             ExecuteApp::PlayAndGetDigits { options, var } => {

@@ -27,6 +27,11 @@ pub fn handle(engine: &mut Engine, now: Instant, request: CallControl) {
         } => {
             let _ = reply.send(send_msg(engine, now, &uuid, command));
         }
+        CallControl::SocketEnded { uuid, end } => {
+            if let Some(channel) = engine.find_channel(&uuid) {
+                engine.socket_ended(now, channel, end);
+            }
+        }
         CallControl::GetVar { uuid, name, reply } => {
             let value = engine
                 .find_channel(&uuid)

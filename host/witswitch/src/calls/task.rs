@@ -5,6 +5,7 @@
 //! log lines. One input at a time, then all effects, then the next input.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot, watch};
@@ -293,6 +294,20 @@ impl CallTask {
                     ..
                 } => log_line(&uuid, level, &message),
                 Effect::Originated { job, result } => self.originates.finish(job, result),
+                Effect::Socket {
+                    channel,
+                    target,
+                    data,
+                } => match &self.events {
+                    Some(events) => {
+                        crate::control::outbound::spawn(Arc::clone(events.hub()), target, &data);
+                    }
+                    // No event socket configured: nothing can serve the session.
+                    None => {
+                        let end = witswitch_core::SocketEnd::Refused;
+                        self.engine.socket_ended(Instant::now(), channel, end);
+                    }
+                },
                 Effect::Destroyed { channel } => {
                     self.sip.destroyed(channel);
                     // Requests the engine never answered end with the call.

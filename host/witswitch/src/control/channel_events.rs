@@ -35,6 +35,11 @@ impl EventSink {
         self.hub.listening()
     }
 
+    /// The control hub (the outbound socket runs its sessions there).
+    pub fn hub(&self) -> &Arc<ControlHub> {
+        &self.hub
+    }
+
     /// Queues an event without waiting.
     pub fn send(&self, event: Box<ChannelEvent>) {
         if self.queue.try_send(event).is_err() {
@@ -140,6 +145,21 @@ pub fn to_esl(hub: &ControlHub, event: &ChannelEvent) -> Event {
         }
     }
     esl
+}
+
+/// CHANNEL_DATA as an outbound socket's `connect` reply carries it.
+pub fn connect_data(hub: &ControlHub, data: &ChannelEvent) -> Event {
+    let time = EventTime {
+        epoch_us: i64::try_from(data.timestamp_us).unwrap_or(i64::MAX),
+        utc_offset_secs: 0,
+    };
+    channel_event(
+        hub.factory(),
+        time,
+        call_site!("outbound_socket"),
+        &ChannelEventKind::ConnectData,
+        &fields(data),
+    )
 }
 
 fn fields(event: &ChannelEvent) -> ChannelFields {

@@ -12,6 +12,7 @@ mod api;
 pub mod channel_events;
 mod connection;
 mod listener;
+pub mod outbound;
 mod sofia_events;
 
 use std::net::IpAddr;
@@ -73,6 +74,13 @@ pub enum CallControl {
         command: CallCommand,
         /// `+OK` or `-ERR ...`.
         reply: oneshot::Sender<String>,
+    },
+    /// An outbound socket (`socket` application) of this channel ended.
+    SocketEnded {
+        /// The channel.
+        uuid: String,
+        /// Refused, or closed with or without `resume`.
+        end: witswitch_core::SocketEnd,
     },
     /// A channel variable (`getvar` of an outbound socket); `None` when the channel
     /// or the variable does not exist.
