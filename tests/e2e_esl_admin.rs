@@ -621,3 +621,73 @@ fn script_lifecycle_events_status_and_reload() {
     client.wait_kind("done");
     client.finish();
 }
+
+#[test]
+fn log_streaming_delivers_the_register_failure_line() {
+    let switch = CallSwitch::start(CallConf::new());
+    let port = switch.conf.esl.to_string();
+    let expect = "SIP auth failure (REGISTER) on sofia profile 'internal' for [1002@127.0.0.1]";
+    let mut client = Client::spawn(
+        "greenswitch_log.py",
+        &["127.0.0.1", &port, CallConf::ESL_PASSWORD, "debug", expect],
+        switch.dir.path(),
+    );
+    let reply = client.wait_kind("reply");
+    assert_eq!(reply["text"], "+OK log level debug [7]");
+    client.wait_kind("ready");
+    // A phone with a wrong password: 401, then 403 and the fail2ban line.
+    let csv = switch.bad_password_csv(1002);
+    let out = std::process::Command::new("sipp")
+        .arg(format!("127.0.0.1:{}", switch.conf.internal))
+        .arg("-sf")
+        .arg(common::scenario("register_badpass.xml"))
+        .args(["-i", "127.0.0.1", "-p", &common::free_port().to_string()])
+        .args(["-mp", &common::free_port().to_string()])
+        .args(["-cp", &common::free_port().to_string()])
+        .args(["-nostdin", "-m", "1", "-timeout", "30s", "-timeout_error"])
+        .arg("-inf")
+        .arg(&csv)
+        .current_dir(switch.dir.path())
+        .output()
+        .expect("run sipp");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let line = client.wait_until("the auth failure log line", |v| {
+        v["kind"] == "log" && v["body"].as_str().is_some_and(|b| b.contains(expect))
+    });
+    let headers = &line["headers"];
+    assert_eq!(headers["Content-Type"], "log/data");
+    assert_eq!(headers["Log-Level"], "4", "WARNING: {line}");
+    assert!(
+        headers["Log-File"]
+            .as_str()
+            .is_some_and(|f| f.ends_with(".rs"))
+    );
+    assert!(
+        headers["Log-Line"]
+            .as_str()
+            .is_some_and(|l| l.parse::<u32>().is_ok())
+    );
+    let body = line["body"].as_str().expect("body");
+    assert!(body.contains(" [WARNING] "), "{body}");
+    assert!(
+        body.ends_with(&format!("{expect} from ip 127.0.0.1\n")),
+        "{body:?}"
+    );
+    let replies: Vec<String> = client
+        .finish()
+        .iter()
+        .filter(|v| v["kind"] == "reply")
+        .filter_map(|v| v["text"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        replies[1..],
+        ["+OK no longer logging", "-ERR not loging"],
+        "{replies:?}"
+    );
+    // The log file keeps the fail2ban line.
+    switch.wait_for_log(&format!("{expect} from ip 127.0.0.1"));
+}

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tracing::{Event, Level, Subscriber};
@@ -17,6 +17,13 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Registry, reload};
 use witswitch_config::LogLevel;
+
+use crate::log_tap::{LogTap, TapLayer};
+
+/// `YYYY-MM-DD HH:MM:SS.uuuuuu` in UTC, as log lines start.
+pub fn utc_timestamp(at: SystemTime) -> String {
+    UtcTimestamp(at).to_string()
+}
 
 /// The tracing filter for a FreeSWITCH level. FreeSWITCH has eight levels (0 CONSOLE …
 /// 7 DEBUG), tracing five: CONSOLE/ALERT/CRIT/ERR share ERROR, NOTICE shares INFO.
@@ -44,6 +51,8 @@ pub enum LoggingError {
 #[derive(Debug, Clone)]
 pub struct LogControl {
     filter: reload::Handle<EnvFilter, Registry>,
+    /// Log lines for the event socket's `log` subscribers.
+    pub tap: Arc<LogTap>,
 }
 
 impl LogControl {
@@ -78,6 +87,7 @@ pub fn init(level: LogLevel, log_file: Option<&Path>) -> Result<LogControl, Logg
         .and_then(|s| EnvFilter::try_new(s).ok())
         .unwrap_or_else(|| EnvFilter::default().add_directive(level_filter(level).into()));
     let (filter, handle) = reload::Layer::new(filter);
+    let tap = LogTap::new();
     let stderr = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .with_writer(std::io::stderr)
@@ -95,8 +105,12 @@ pub fn init(level: LogLevel, log_file: Option<&Path>) -> Result<LogControl, Logg
         .with(filter)
         .with(stderr)
         .with(file)
+        .with(TapLayer(Arc::clone(&tap)))
         .try_init()?;
-    Ok(LogControl { filter: handle })
+    Ok(LogControl {
+        filter: handle,
+        tap,
+    })
 }
 
 fn open_append(path: &Path) -> Result<File, LoggingError> {

@@ -8,6 +8,7 @@ mod cmd;
 mod control;
 mod driver;
 mod live_config;
+mod log_tap;
 mod logging;
 mod media;
 mod server;

@@ -41,6 +41,8 @@ pub struct AdminState {
     pub(super) elegant: Mutex<Option<(tokio::task::JoinHandle<()>, u32)>>,
     /// The script host (`script status|reload`), once the call side runs.
     pub(super) scripts: Mutex<Option<witswitch_script::ScriptHost>>,
+    /// Connections with `log <level>` on (the log tap runs only while there is one).
+    pub(super) loggers: Mutex<Vec<witswitch_control::bus::SubscriberId>>,
 }
 
 impl AdminState {
@@ -55,8 +57,11 @@ impl AdminState {
 
 impl ControlHub {
     /// Gives the admin commands the reloadable configuration and the log level handle.
-    pub fn attach_admin(&self, live: Arc<LiveConfig>, log: LogControl) {
+    pub fn attach_admin(self: &Arc<Self>, live: Arc<LiveConfig>, log: LogControl) {
         let _ = self.admin.live.set(live);
+        if let Some(records) = log.tap.take_receiver() {
+            tokio::spawn(super::admin_log::forward(Arc::clone(self), records));
+        }
         let _ = self.admin.log.set(log);
     }
 

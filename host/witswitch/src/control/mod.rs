@@ -6,6 +6,7 @@
 mod admin;
 mod admin_core;
 mod admin_events;
+mod admin_log;
 mod admin_scripts;
 mod admin_sofia;
 mod api;
@@ -200,6 +201,7 @@ impl ControlHub {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .set_log_level(id, level);
+        self.logging_changed(id, level.is_some());
     }
 
     /// A subscriber left.
@@ -208,6 +210,7 @@ impl ControlHub {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .unsubscribe(id);
+        self.logging_changed(id, false);
         let mut listeners = self
             .listeners
             .lock()
