@@ -270,3 +270,63 @@ fn modesl_executes_an_app_on_a_parked_call_and_hangs_it_up_with_sendmsg() {
     assert_eq!(complete["Hangup-Cause"], "CALL_REJECTED", "{complete}");
     phone.assert_ok(&switch);
 }
+
+#[test]
+fn channel_state_and_callstate_events_follow_a_call() {
+    let switch = CallSwitch::start(CallConf::new());
+    let mut args = vec!["events".to_owned()];
+    args.extend(esl_args(&switch));
+    args.extend(
+        [
+            "CHANNEL_STATE",
+            "CHANNEL_CALLSTATE",
+            "CHANNEL_HANGUP_COMPLETE",
+        ]
+        .map(str::to_owned),
+    );
+    let dir = switch.dir.path().to_owned();
+    let mut client = Client::spawn("greenswitch_client.py", &strs(&args), &dir);
+    client.wait_kind("ready");
+    let call = switch.auth_call("echo", 1000, "9196", 500, common::free_port());
+    call.assert_ok(&switch);
+    client.wait_until("CHANNEL_HANGUP_COMPLETE", |v| {
+        v["headers"]["Event-Name"] == "CHANNEL_HANGUP_COMPLETE"
+    });
+    let events = client.events();
+    let states: Vec<&str> = events
+        .iter()
+        .filter(|e| e["Event-Name"] == "CHANNEL_STATE")
+        .filter_map(|e| e["Channel-State"].as_str())
+        .collect();
+    assert_eq!(
+        states,
+        ["CS_ROUTING", "CS_EXECUTE", "CS_HANGUP", "CS_REPORTING"],
+        "CS_DESTROY follows HANGUP_COMPLETE: {events:?}"
+    );
+    let calls: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e["Event-Name"] == "CHANNEL_CALLSTATE")
+        .filter_map(|e| {
+            Some((
+                e["Original-Channel-Call-State"].as_str()?,
+                e["Channel-Call-State"].as_str()?,
+            ))
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [("DOWN", "ACTIVE"), ("ACTIVE", "HANGUP")],
+        "{events:?}"
+    );
+    for event in events
+        .iter()
+        .filter(|e| e["Event-Name"] != "CHANNEL_HANGUP_COMPLETE")
+    {
+        assert_eq!(event["Caller-Destination-Number"], "9196", "{event}");
+        assert!(
+            event.get("variable_uuid").is_none(),
+            "no variables, as FreeSWITCH: {event}"
+        );
+    }
+    client.finish();
+}

@@ -169,6 +169,9 @@ pub(crate) struct Channel {
     pub route_pending: bool,
     /// The other leg's uuid, kept for the CDR after the bridge ends.
     pub other_leg_uuid: Option<String>,
+    /// The state and call state last reported in CHANNEL_STATE / CHANNEL_CALLSTATE
+    /// (`None` until the channel's first event).
+    pub reported: Option<(crate::states::ChannelState, crate::states::CallState)>,
 }
 
 impl Channel {

@@ -24,6 +24,10 @@ pub enum EventName {
     ChannelHangup,
     ChannelHangupComplete,
     ChannelDestroy,
+    /// CHANNEL_STATE: the channel's state changed (`Channel-State` is the new one).
+    ChannelState,
+    /// CHANNEL_CALLSTATE: the call state changed (`Original-Channel-Call-State`).
+    ChannelCallstate,
     /// CHANNEL_DATA: the channel's headers and variables (an outbound socket's
     /// `connect` reply); never published by the engine itself.
     ChannelData,
@@ -52,6 +56,8 @@ impl EventName {
             Self::ChannelHangupComplete => "CHANNEL_HANGUP_COMPLETE",
             Self::ChannelDestroy => "CHANNEL_DESTROY",
             Self::ChannelData => "CHANNEL_DATA",
+            Self::ChannelState => "CHANNEL_STATE",
+            Self::ChannelCallstate => "CHANNEL_CALLSTATE",
             Self::Dtmf => "DTMF",
             Self::PlaybackStart => "PLAYBACK_START",
             Self::PlaybackStop => "PLAYBACK_STOP",

@@ -66,6 +66,19 @@ impl Engine {
         if !self.config.events {
             return;
         }
+        // State changes come first, as FreeSWITCH reports them when they happen.
+        self.sync_states(now, id);
+        self.push_event(now, id, name, headers);
+    }
+
+    /// Queues a channel event (no state check).
+    pub(crate) fn push_event(
+        &mut self,
+        now: Instant,
+        id: ChannelId,
+        name: EventName,
+        headers: Vec<(&'static str, String)>,
+    ) {
         let Some(ch) = self.channels.get(&id) else {
             return;
         };

@@ -101,6 +101,7 @@ impl Engine {
         while let Some(id) = self.resumes.pop_front() {
             self.run_next(now, id);
         }
+        self.flush_states(now);
     }
 
     fn run_next(&mut self, now: Instant, id: ChannelId) {

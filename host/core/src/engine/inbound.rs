@@ -160,6 +160,7 @@ impl Engine {
             callee: String::new(),
             route_pending: false,
             other_leg_uuid: None,
+            reported: None,
         }
     }
 

@@ -14,6 +14,7 @@ mod api_ops;
 pub use api_calls::TransferLegs;
 mod api_originate;
 mod socket;
+mod state_events;
 pub use api_ops::ApiOpError;
 pub use api_originate::{OriginateJob, OriginateRequest, OriginateTo};
 pub use socket::{SocketEnd, SocketTarget};

@@ -107,6 +107,11 @@ pub fn to_esl(hub: &ControlHub, event: &ChannelEvent) -> Event {
             application_uuid,
         },
         EventName::ChannelPark => ChannelEventKind::Park,
+        EventName::ChannelState => ChannelEventKind::State,
+        EventName::ChannelCallstate => ChannelEventKind::CallState {
+            original: witswitch_core::CallState::from_name(header("Original-Channel-Call-State"))
+                .unwrap_or(witswitch_core::CallState::Down),
+        },
         EventName::ChannelHangup => ChannelEventKind::Hangup,
         EventName::ChannelHangupComplete => ChannelEventKind::HangupComplete,
         EventName::ChannelDestroy => ChannelEventKind::Destroy,
@@ -131,6 +136,7 @@ pub fn to_esl(hub: &ControlHub, event: &ChannelEvent) -> Event {
         ChannelEventKind::Bridge { .. } | ChannelEventKind::Unbridge { .. } => {
             &["Bridge-A-Unique-ID", "Bridge-B-Unique-ID"]
         }
+        ChannelEventKind::CallState { .. } => &["Original-Channel-Call-State"],
         ChannelEventKind::Execute { .. } | ChannelEventKind::ExecuteComplete { .. } => &[
             "Application",
             "Application-Data",
