@@ -65,9 +65,11 @@ pub struct RecordOptions {
     pub path: String,
     /// Stop after this many seconds (0: no limit).
     pub max_seconds: u32,
-    /// Stop after this much silence (needs media-engine silence detection;
-    /// not acted on yet, see the crate docs).
+    /// Stop after this many seconds of silence (0: never).
     pub silence_seconds: u32,
+    /// What counts as silence: mean absolute 16-bit sample value below this
+    /// (FreeSWITCH's `silence_thresh`; the `call.record` method uses 200).
+    pub silence_threshold: u32,
     /// Digits that stop the recording.
     pub terminators: String,
 }

@@ -55,6 +55,12 @@ pub(crate) struct ChannelMedia {
     pub recordings: Vec<String>,
     /// `record_session` asked before media was configured.
     pub pending_recordings: Vec<String>,
+    /// Recordings asked to stop whose `RecordDone` has not come back: the
+    /// CDR waits for them (their `record_ms`...), at most
+    /// `RECORD_CLOSE_GRACE`, with this timer.
+    pub closing_recordings: Vec<String>,
+    /// Armed while a hung-up channel's report waits for `closing_recordings`.
+    pub report_wait: Option<TimerId>,
 }
 
 /// Something deferred until the media leg is up (and configured).

@@ -24,9 +24,8 @@
 //! `None`, arm a timer at [`Engine::poll_timeout`], call
 //! [`Engine::handle_timeout`] when it fires.
 //!
-//! Not done here: silence detection for `record` (needs a media-engine
-//! event), API-driven originate/transfer/uuid_bridge (the event socket
-//! issue builds them on [`Engine`]).
+//! Not done here: API-driven originate/transfer/uuid_bridge (the event
+//! socket issue builds them on [`Engine`]).
 
 pub mod action;
 pub mod app_io;

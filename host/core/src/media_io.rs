@@ -127,6 +127,20 @@ pub enum MediaCommand {
         /// Mono mix or stereo.
         layout: RecordLayout,
     },
+    /// Report [`MediaEvent::Silence`] once the leg's caller has been silent
+    /// (mean absolute amplitude of the decoded audio below `threshold`) for
+    /// `silence_ms` while the recording to `path` runs (`record`'s silence
+    /// detection; ends with the recording).
+    WatchSilence {
+        /// The leg.
+        leg: LegId,
+        /// The recording.
+        path: String,
+        /// Energy threshold (mean absolute 16-bit sample value).
+        threshold: u32,
+        /// How long the silence must last.
+        silence_ms: u32,
+    },
     /// Finish the recording to `path`.
     RecordStop {
         /// The leg.
@@ -211,6 +225,14 @@ pub enum MediaEvent {
         path: String,
         /// Its length.
         ms: u64,
+    },
+    /// The caller has been silent as long as `WatchSilence` asked, during
+    /// the recording to `path` (reported once).
+    Silence {
+        /// The leg.
+        leg: LegId,
+        /// The recording.
+        path: String,
     },
     /// No RTP for `rtp-timeout-sec` (hang up with MEDIA_TIMEOUT).
     RtpTimeout {

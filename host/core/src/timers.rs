@@ -23,6 +23,8 @@ pub(crate) enum TimerKind {
     OriginateGroup(OriginateId),
     /// `leg_timeout` of one outgoing leg (`[leg_timeout=20]`).
     LegTimeout(ChannelId),
+    /// A hung-up channel waited long enough for its recordings to close.
+    ReportDue(ChannelId),
 }
 
 /// A handle to cancel an armed timer.

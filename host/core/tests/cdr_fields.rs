@@ -7,7 +7,9 @@ mod common;
 use std::time::Duration;
 
 use common::{EPOCH_US, Harness, answer_pcmu};
-use witswitch_core::{Action, CallDirection, HangupCause, ScriptIdent, SipInput};
+use witswitch_core::{
+    Action, CallDirection, HangupCause, MediaCommand, MediaEvent, ScriptIdent, SipInput,
+};
 
 #[test]
 fn both_legs_get_complete_records() {
@@ -44,6 +46,19 @@ fn both_legs_get_complete_records() {
     );
     h.advance(Duration::from_millis(61_500));
     h.sip(b, SipInput::Bye { reason: None });
+    // A's CDR waits for its recording to be closed (its length goes in it).
+    assert!(h.cdrs().iter().all(|c| c.uuid != a_uuid));
+    let path = format!("/tmp/rec/{a_uuid}.wav");
+    assert!(h.media_commands().contains(&MediaCommand::RecordStop {
+        leg: a.leg(),
+        path: path.clone()
+    }));
+    h.advance(Duration::from_millis(3));
+    h.media(MediaEvent::RecordDone {
+        leg: a.leg(),
+        path,
+        ms: 61_500,
+    });
 
     let a_cdr = h.cdr_of(&a_uuid);
     let b_cdr = h.cdr_of(&b_uuid);
@@ -92,6 +107,10 @@ fn both_legs_get_complete_records() {
             .map(String::as_str),
         Some(format!("/tmp/rec/{a_uuid}.wav").as_str())
     );
+    let recorded = |name: &str| a_cdr.recording.get(name).map(String::as_str);
+    assert_eq!(recorded("record_ms"), Some("61500"));
+    assert_eq!(recorded("record_seconds"), Some("61"));
+    assert_eq!(recorded("record_samples"), Some("492000"));
 
     let line = a_cdr.to_json_line().expect("serializes");
     assert!(line.ends_with('\n'));

@@ -96,6 +96,7 @@ fn random_request(rng: &mut Rng) -> AppRequest {
             path: "r.wav".into(),
             max_seconds: 1,
             silence_seconds: 0,
+            silence_threshold: 200,
             terminators: "#".into(),
         }),
         5 => AppRequest::Bridge("sofia/internal/x@y".into()),

@@ -120,6 +120,7 @@ fn app_record_ends_on_terminator_or_time_limit() {
         path: "/rec/msg.wav".into(),
         max_seconds: 30,
         silence_seconds: 0,
+        silence_threshold: 200,
         terminators: "#".into(),
     };
     h.app(a, 1, AppRequest::Record(options.clone()));

@@ -32,6 +32,7 @@ pub mod recorder;
 pub mod relay;
 pub mod rtp;
 pub mod session;
+pub mod silence;
 pub mod tone;
 pub mod wav;
 
@@ -44,3 +45,4 @@ pub use player::{PlaySource, Player};
 pub use recorder::{Party, RecordLayout, Recorder};
 pub use relay::{RelayError, RelayRewriter, Relayed};
 pub use session::{ReceiveError, ReceivedPacket, RtpSession, RtpSessionConfig, RtpStats};
+pub use silence::SilenceDetector;

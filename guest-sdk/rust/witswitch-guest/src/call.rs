@@ -111,6 +111,19 @@ impl Call {
         self.raw.play(source)
     }
 
+    /// Say `digits` key by key from the prompts under `sounds/digits/` (see
+    /// [`crate::say`]). A key pressed meanwhile stops it and is returned. A
+    /// character without a prompt is `InvalidArgument` before anything plays; a
+    /// missing prompt file is `FileNotFound`, as for [`Call::play`].
+    pub fn say_digits(&self, digits: &str) -> Result<Option<char>, CallError> {
+        for prompt in crate::say::digit_prompts(digits)? {
+            if let PlayOutcome::Interrupted(digit) = self.play(&prompt)? {
+                return Ok(Some(digit));
+            }
+        }
+        Ok(None)
+    }
+
     /// Wait for DTMF digits as `options` says. See [`CollectOptions::new`] for
     /// the defaults.
     pub fn collect_digits(&self, options: CollectOptions) -> Result<CollectedDigits, CallError> {

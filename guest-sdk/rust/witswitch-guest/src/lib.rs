@@ -65,6 +65,7 @@ pub mod log;
 mod options;
 pub mod raw;
 mod route;
+pub mod say;
 
 pub use call::{Call, Hangup};
 pub use hangup_cause::UnknownHangupCause;

@@ -211,7 +211,7 @@ impl Engine {
             );
         }
         if self.channels.get(&id).is_some_and(|c| c.is_hungup()) {
-            self.report(now, id);
+            self.report_when_closed(now, id);
             return;
         }
         match outcome {

@@ -171,7 +171,9 @@ impl Engine {
         let codec = ch.media.negotiated.as_ref().map(|n| n.codec);
         let mut recording = BTreeMap::new();
         for (name, value) in ch.vars.iter() {
-            if name.starts_with("RECORD_") || name.starts_with("record_session_") {
+            // RECORD_* metadata, record_session_path and what the last
+            // recording measured (record_ms, record_seconds, record_samples).
+            if name.starts_with("RECORD_") || name.starts_with("record_") {
                 recording.insert(name.to_owned(), value.to_owned());
             }
         }

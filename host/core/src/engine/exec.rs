@@ -320,6 +320,7 @@ impl Engine {
                     }
                 }
             }
+            ExecuteApp::Record(options) => self.run_record(now, id, name, data, options),
             ExecuteApp::Curl(data) => self.start_curl(id, &data),
             ExecuteApp::Multiset(pairs) => {
                 for (name, value) in pairs {
@@ -335,6 +336,32 @@ impl Engine {
                 // FreeSWITCH: "Invalid Application <name>", and the dialplan goes on.
                 self.log(id, LogLevel::Err, format!("Invalid Application {name}"));
                 Flow::Continue
+            }
+        }
+    }
+
+    /// The `record` application: waits for media like `play_and_get_digits`.
+    fn run_record(
+        &mut self,
+        now: Instant,
+        id: ChannelId,
+        name: &str,
+        data: &str,
+        mut options: crate::app_io::RecordOptions,
+    ) -> Flow {
+        match self.media_ready(now, id) {
+            Readiness::Ready => {
+                options.terminators = self.playback_terminators(id);
+                self.start_record(now, id, Owner::Dialplan { var: None }, options);
+                Flow::Wait
+            }
+            Readiness::Failed => Flow::Stop,
+            Readiness::Waiting => {
+                let action = Action::Execute {
+                    name: name.to_owned(),
+                    data: data.to_owned(),
+                };
+                self.defer(id, Owner::Dialplan { var: None }, Deferred::Action(action))
             }
         }
     }
@@ -433,6 +460,12 @@ impl Engine {
             Ok(AppResponse::Digits(collected)) => {
                 if let Some(var) = var {
                     self.set_var(id, &var, collected.digits);
+                }
+                Flow::Continue
+            }
+            Ok(AppResponse::Recorded(recording)) => {
+                if let Some(digit) = recording.terminator {
+                    self.set_var(id, "playback_terminator_used", digit.to_string());
                 }
                 Flow::Continue
             }

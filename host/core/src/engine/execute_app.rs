@@ -5,7 +5,7 @@
 use witswitch_types::HangupCause;
 
 use crate::action::{Action, LogLevel};
-use crate::app_io::PlayAndGetDigitsOptions;
+use crate::app_io::{PlayAndGetDigitsOptions, RecordOptions};
 
 /// What an `execute` turned into.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,9 @@ pub(crate) enum ExecuteApp {
         options: PlayAndGetDigitsOptions,
         var: String,
     },
+    /// `record <path> [<time_limit_secs>] [<silence_thresh>] [<silence_hits>]`
+    /// (the terminators come from `playback_terminators` when it runs).
+    Record(RecordOptions),
     /// `multiset a=1 b=2`.
     Multiset(Vec<(String, String)>),
     /// `curl <url> ...` (its data, parsed when the request gets its id).
@@ -111,6 +114,7 @@ pub(crate) fn parse_execute(name: &str, data: &str) -> ExecuteApp {
         "curl" => return ExecuteApp::Curl(data_trimmed.to_owned()),
         "play_and_get_digits" => return play_and_get_digits(data_trimmed),
         "read" => return read(data_trimmed),
+        "record" => return record(data_trimmed),
         _ => return ExecuteApp::Unknown,
     };
     ExecuteApp::Action(action)
@@ -152,6 +156,42 @@ fn play_and_get_digits(data: &str) -> ExecuteApp {
     parsed.unwrap_or_else(ExecuteApp::Invalid)
 }
 
+/// FreeSWITCH's silence run when `silence_thresh` is given without
+/// `silence_hits` (switch_ivr_record_file: 3 seconds).
+const DEFAULT_SILENCE_HITS: u32 = 3;
+
+/// `record <path> [<time_limit_secs>] [<silence_thresh>] [<silence_hits>]`:
+/// silence detection is on when a threshold is given; `silence_hits` is in
+/// seconds, as FreeSWITCH reads it.
+fn record(data: &str) -> ExecuteApp {
+    let words: Vec<&str> = data.split_whitespace().collect();
+    let Some(path) = words.first() else {
+        return ExecuteApp::Invalid("record needs a path".into());
+    };
+    let parsed = (|| -> Result<RecordOptions, String> {
+        let optional = |k: usize, what: &str| match words.get(k) {
+            Some(w) => number(Some(w), what),
+            None => Ok(0),
+        };
+        let max_seconds = optional(1, "time_limit_secs")?;
+        let silence_threshold = optional(2, "silence_thresh")?;
+        let hits = optional(3, "silence_hits")?;
+        let silence_seconds = match (silence_threshold, hits) {
+            (0, _) => 0,
+            (_, 0) => DEFAULT_SILENCE_HITS,
+            (_, hits) => hits,
+        };
+        Ok(RecordOptions {
+            path: (*path).to_owned(),
+            max_seconds,
+            silence_seconds,
+            silence_threshold,
+            terminators: String::new(),
+        })
+    })();
+    parsed.map_or_else(ExecuteApp::Invalid, ExecuteApp::Record)
+}
+
 /// FreeSWITCH writes "no terminator" as `none` or an empty word.
 fn terminators(word: Option<&str>) -> String {
     match word {
@@ -189,6 +229,32 @@ fn read(data: &str) -> ExecuteApp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_takes_a_limit_a_threshold_and_seconds_of_silence() {
+        let options = |data| match parse_execute("record", data) {
+            ExecuteApp::Record(o) => (
+                o.path,
+                o.max_seconds,
+                o.silence_threshold,
+                o.silence_seconds,
+            ),
+            other => panic!("{data}: {other:?}"),
+        };
+        assert_eq!(options("/tmp/m.wav"), ("/tmp/m.wav".into(), 0, 0, 0));
+        assert_eq!(options("/tmp/m.wav 20"), ("/tmp/m.wav".into(), 20, 0, 0));
+        // A threshold alone: FreeSWITCH's 3 s of silence.
+        assert_eq!(options("m.wav 20 200"), ("m.wav".into(), 20, 200, 3));
+        assert_eq!(options("m.wav 20 500 5"), ("m.wav".into(), 20, 500, 5));
+        assert!(matches!(
+            parse_execute("record", ""),
+            ExecuteApp::Invalid(_)
+        ));
+        assert!(matches!(
+            parse_execute("record", "m.wav soon"),
+            ExecuteApp::Invalid(_)
+        ));
+    }
 
     #[test]
     fn simple_names_map_to_actions() {

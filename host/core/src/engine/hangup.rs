@@ -105,7 +105,7 @@ impl Engine {
         self.event(now, id, EventName::ChannelHangup, Vec::new());
         let app_running = self.channels.get(&id).is_some_and(|c| c.app.is_some());
         if !app_running {
-            self.report(now, id);
+            self.report_when_closed(now, id);
         }
     }
 
@@ -113,6 +113,14 @@ impl Engine {
     /// error, an originate cancels its legs.
     fn end_operation(&mut self, now: Instant, id: ChannelId, cause: HangupCause) {
         let Some(op) = self.take_op(id) else { return };
+        // An app's `record` still open: the leg's end closes the file, and
+        // its RecordDone is worth waiting for (record_ms in the CDR).
+        if let OpKind::Record(rec) = &op.kind
+            && let Some(path) = rec.open_path()
+            && let Some(ch) = self.channels.get_mut(&id)
+        {
+            ch.media.closing_recordings.push(path.to_owned());
+        }
         if let OpKind::Originate(oid) = op.kind {
             if let Some(ch) = self.channels.get_mut(&id) {
                 ch.originate = None;
@@ -191,10 +199,7 @@ impl Engine {
             self.push_media(MediaCommand::Unbridge { a: other_leg });
         }
         for path in recordings {
-            self.push_media(MediaCommand::RecordStop {
-                leg: id.leg(),
-                path: path.clone(),
-            });
+            self.close_recording(id, path.clone());
             self.event(
                 now,
                 id,

@@ -144,6 +144,8 @@ impl Engine {
                 bridged_to: None,
                 recordings: Vec::new(),
                 pending_recordings: Vec::new(),
+                closing_recordings: Vec::new(),
+                report_wait: None,
             },
             profile_cfg: profile,
             hangup: None,

@@ -59,6 +59,7 @@ impl Engine {
             MediaEvent::RecordDone { leg, path, ms } => {
                 self.on_record_done(now, leg.channel(), path, ms)
             }
+            MediaEvent::Silence { leg, path } => self.on_silence(leg.channel(), &path),
             MediaEvent::RtpTimeout { leg } => {
                 let id = leg.channel();
                 self.log(

@@ -196,6 +196,7 @@ impl Engine {
                 }
                 TimerKind::OriginateGroup(orig) => self.originate_timeout(now, orig),
                 TimerKind::LegTimeout(ch) => self.leg_timeout(now, ch),
+                TimerKind::ReportDue(ch) => self.report_due(now, ch, id),
             }
         }
         self.drain(now);
@@ -222,6 +223,11 @@ impl Engine {
         ids.sort();
         for id in ids {
             self.hangup_local(now, id, cause);
+        }
+        if cause == HangupCause::SystemShutdown {
+            // Nothing will answer after this: report the channels that wait
+            // for their recordings to close now rather than never.
+            self.report_waiting_now(now);
         }
     }
 

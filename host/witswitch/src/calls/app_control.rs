@@ -165,6 +165,7 @@ impl CallControl for AppCall {
             path: options.path,
             max_seconds: options.max_seconds,
             silence_seconds: options.silence_seconds,
+            silence_threshold: witswitch_media::silence::DEFAULT_THRESHOLD,
             terminators: options.terminators,
         }));
         async move {

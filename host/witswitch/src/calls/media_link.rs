@@ -47,6 +47,22 @@ fn prompt_path(source: &str) -> &str {
     source.strip_prefix("sounds/").unwrap_or(source)
 }
 
+/// The file a relative or absolute `source` names: a prompt under `sounds`,
+/// else a recording under `recordings` (a script plays back what `record`
+/// returned, named as it was recorded), else a clear `NotFound` naming the
+/// prompt path.
+fn playable_file(sounds: &Path, recordings: &Path, source: &str) -> Result<PathBuf, PlaybackError> {
+    let prompt = under(sounds, prompt_path(source));
+    if prompt.is_file() {
+        return Ok(prompt);
+    }
+    let recording = under(recordings, source);
+    if recording.is_file() {
+        return Ok(recording);
+    }
+    Err(PlaybackError::NotFound(prompt.display().to_string()))
+}
+
 impl MediaLink {
     /// Logs the media engine's totals (at shutdown: what `scripts/bench`
     /// reads to tell RTP the switch received from what it sent).
@@ -150,10 +166,23 @@ impl MediaLink {
                     under(&self.recordings, &path)
                 },
             },
+            CoreCommand::WatchSilence {
+                leg,
+                path,
+                threshold,
+                silence_ms,
+            } => MediaCommand::WatchSilence {
+                leg,
+                path: under(&self.recordings, &path),
+                threshold,
+                silence_ms,
+            },
             CoreCommand::SendDtmf { leg, digits } => MediaCommand::SendDtmf { leg, digits },
             CoreCommand::DestroyLeg { leg } => {
                 self.play_errors.remove(&leg);
-                self.record_names.retain(|(l, _), _| *l != leg);
+                // Recording names stay: the leg's end finishes its recordings,
+                // and their RecordDone (or error) comes after this and
+                // removes them.
                 MediaCommand::DestroyLeg { leg }
             }
         };
@@ -167,11 +196,9 @@ impl MediaLink {
         let text = if is_stream {
             source.to_owned()
         } else {
-            let path = under(&self.sounds, prompt_path(source));
-            if !path.is_file() {
-                return Err(PlaybackError::NotFound(path.display().to_string()));
-            }
-            path.display().to_string()
+            playable_file(&self.sounds, &self.recordings, source)?
+                .display()
+                .to_string()
         };
         PlaySource::parse(&text).map_err(|e| PlaybackError::Invalid(e.to_string()))
     }
@@ -220,6 +247,14 @@ impl MediaLink {
                     ms,
                 }
             }
+            MediaEvent::Silence { leg, path } => {
+                let name = self
+                    .record_names
+                    .get(&(leg, path.clone()))
+                    .cloned()
+                    .unwrap_or_else(|| path.display().to_string());
+                CoreEvent::Silence { leg, path: name }
+            }
             MediaEvent::RtpTimeout { leg } => CoreEvent::RtpTimeout { leg },
             MediaEvent::Error { leg, what } => match what {
                 MediaFailure::Create(e) => CoreEvent::LegFailed {
@@ -236,10 +271,15 @@ impl MediaLink {
                     self.play_errors.insert(leg, error);
                     return None;
                 }
-                other => CoreEvent::Error {
-                    leg,
-                    what: other.to_string(),
-                },
+                other => {
+                    if let MediaFailure::Record { path, .. } = &other {
+                        self.record_names.remove(&(leg, path.clone()));
+                    }
+                    CoreEvent::Error {
+                        leg,
+                        what: other.to_string(),
+                    }
+                }
             },
         })
     }
@@ -258,6 +298,33 @@ mod tests {
         assert_eq!(
             under(Path::new("/srv/sounds"), "/tmp/x.wav"),
             PathBuf::from("/tmp/x.wav")
+        );
+    }
+
+    #[test]
+    fn recordings_play_back_by_the_name_they_were_recorded_under() {
+        let dir = tempfile::tempdir().unwrap();
+        let sounds = dir.path().join("sounds");
+        let recordings = dir.path().join("recordings");
+        std::fs::create_dir_all(sounds.join("ivr")).unwrap();
+        std::fs::create_dir_all(recordings.join("msgs")).unwrap();
+        std::fs::write(sounds.join("ivr/hello.wav"), b"x").unwrap();
+        std::fs::write(recordings.join("msgs/a.wav"), b"x").unwrap();
+        // A prompt wins; a recording is found next.
+        assert_eq!(
+            playable_file(&sounds, &recordings, "ivr/hello.wav"),
+            Ok(sounds.join("ivr/hello.wav"))
+        );
+        assert_eq!(
+            playable_file(&sounds, &recordings, "msgs/a.wav"),
+            Ok(recordings.join("msgs/a.wav"))
+        );
+        // Missing everywhere: the error names the prompt path.
+        assert_eq!(
+            playable_file(&sounds, &recordings, "nope.wav"),
+            Err(PlaybackError::NotFound(
+                sounds.join("nope.wav").display().to_string()
+            ))
         );
     }
 

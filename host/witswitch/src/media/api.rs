@@ -161,6 +161,19 @@ pub enum MediaCommand {
         /// Mono mix or stereo.
         layout: RecordLayout,
     },
+    /// Report `Silence` once the leg's peer has been silent for `silence_ms`
+    /// (mean absolute amplitude below `threshold`) during the recording to
+    /// `path` (`record`'s silence detection).
+    WatchSilence {
+        /// The leg.
+        leg: LegId,
+        /// The recording.
+        path: PathBuf,
+        /// Energy threshold.
+        threshold: u32,
+        /// How long.
+        silence_ms: u32,
+    },
     /// Finish a recording (`path` `all` finishes every one); `RecordDone`.
     RecordStop {
         /// The leg.
@@ -230,6 +243,13 @@ pub enum MediaEvent {
         path: PathBuf,
         /// Audio length in milliseconds.
         ms: u64,
+    },
+    /// The peer has been silent as `WatchSilence` asked (reported once).
+    Silence {
+        /// The leg.
+        leg: LegId,
+        /// The recording.
+        path: PathBuf,
     },
     /// No RTP from the peer for the configured time (hang up with MEDIA_TIMEOUT).
     RtpTimeout {

@@ -423,6 +423,20 @@ impl ControlTask {
                 (leg, TaskCommand::RecordStart { leg, path, layout })
             }
             MediaCommand::RecordStop { leg, path } => (leg, TaskCommand::RecordStop { leg, path }),
+            MediaCommand::WatchSilence {
+                leg,
+                path,
+                threshold,
+                silence_ms,
+            } => (
+                leg,
+                TaskCommand::WatchSilence {
+                    leg,
+                    path,
+                    threshold,
+                    silence_ms,
+                },
+            ),
             MediaCommand::SendDtmf { leg, digits } => (leg, TaskCommand::SendDtmf { leg, digits }),
         };
         self.forward(id, task_command).await;

@@ -385,9 +385,16 @@ pub fn record(leg: &mut Leg, party: Party, pcm: &[i16], rate: u32, events: &mut 
     }
     let mut failed = None;
     for (k, recording) in leg.recordings.iter_mut().enumerate() {
-        if let Err(e) = recording.push(party, pcm, rate) {
-            failed = Some((k, e));
-            break;
+        match recording.push(party, pcm, rate) {
+            Ok(false) => {}
+            Ok(true) => events.emit(MediaEvent::Silence {
+                leg: leg.id,
+                path: recording.path().to_owned(),
+            }),
+            Err(e) => {
+                failed = Some((k, e));
+                break;
+            }
         }
     }
     if let Some((k, source)) = failed {

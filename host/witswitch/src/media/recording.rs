@@ -12,7 +12,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use witswitch_media::recorder::RecordError;
-use witswitch_media::{Party, RecordLayout, Recorder};
+use witswitch_media::{Party, RecordLayout, Recorder, SilenceDetector};
 
 use super::resample::StreamResampler;
 
@@ -30,6 +30,8 @@ pub struct Recording {
     converters: [Option<(u32, StreamResampler)>; 2],
     scratch: Vec<i16>,
     frames_since_flush: u32,
+    /// `record`'s silence detection on party A (the caller).
+    silence: Option<SilenceDetector>,
 }
 
 impl std::fmt::Debug for Recording {
@@ -52,6 +54,7 @@ impl Recording {
             converters: [None, None],
             scratch: Vec::new(),
             frames_since_flush: 0,
+            silence: None,
         })
     }
 
@@ -60,8 +63,19 @@ impl Recording {
         &self.path
     }
 
-    /// Adds a frame of `party`'s audio at `rate` Hz.
-    pub fn push(&mut self, party: Party, pcm: &[i16], rate: u32) -> Result<(), RecordError> {
+    /// Watches party A for silence from now on (replaces an earlier watch).
+    pub fn watch_silence(&mut self, detector: SilenceDetector) {
+        self.silence = Some(detector);
+    }
+
+    /// Adds a frame of `party`'s audio at `rate` Hz. `Ok(true)` when this
+    /// frame completed the run of silence being watched for (once).
+    pub fn push(&mut self, party: Party, pcm: &[i16], rate: u32) -> Result<bool, RecordError> {
+        let silent = party == Party::A
+            && self
+                .silence
+                .as_mut()
+                .is_some_and(|detector| detector.push(pcm, rate));
         if rate == self.rate {
             self.recorder.push(party, pcm)?;
         } else {
@@ -85,7 +99,7 @@ impl Recording {
                 self.recorder.flush()?;
             }
         }
-        Ok(())
+        Ok(silent)
     }
 
     /// Completes the file; returns its path and length in milliseconds.
@@ -128,5 +142,28 @@ mod tests {
             dominant_frequency(&right[800..], 8000, &[697.0, 1209.0]),
             Some(1209.0)
         );
+    }
+
+    #[test]
+    fn a_watched_recording_reports_the_callers_silence_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("msg.wav");
+        let mut recording = Recording::create(&path, 8000, RecordLayout::Mono).unwrap();
+        recording.watch_silence(SilenceDetector::new(200, 1000));
+        let speech = sine(8000, 440.0, 8000.0, 8000);
+        let mut fired = Vec::new();
+        let frames = speech.chunks(160).map(<[i16]>::to_vec);
+        let silence = std::iter::repeat_n(vec![0i16; 160], 100);
+        for (k, frame) in frames.chain(silence).enumerate() {
+            // The far end talking (party B) never counts as the caller.
+            assert!(!recording.push(Party::B, &speech[..160], 8000).unwrap());
+            if recording.push(Party::A, &frame, 8000).unwrap() {
+                fired.push(k);
+            }
+        }
+        // 50 frames of speech, then the 50th silent frame completes 1 s.
+        assert_eq!(fired, vec![99]);
+        let (_, ms) = recording.finish().unwrap();
+        assert_eq!(ms, 3000);
     }
 }

@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinError;
 use tokio::time::Instant;
 use witswitch_media::player::PlayError;
-use witswitch_media::{PlaySource, Player, RecordLayout};
+use witswitch_media::{PlaySource, Player, RecordLayout, SilenceDetector};
 
 use super::api::{LegId, MediaEvent, MediaFailure, NegotiatedCodec, PlayRequest, PlaybackEnd};
 use super::bridge::BridgePath;
@@ -85,6 +85,17 @@ pub enum TaskCommand {
         path: PathBuf,
         /// Mono or stereo.
         layout: RecordLayout,
+    },
+    /// Watch a recording's party A for silence.
+    WatchSilence {
+        /// The leg.
+        leg: LegId,
+        /// The WAV.
+        path: PathBuf,
+        /// Energy threshold.
+        threshold: u32,
+        /// How long.
+        silence_ms: u32,
     },
     /// Finish recording(s).
     RecordStop {
@@ -293,6 +304,20 @@ impl MediaTask {
             }
             TaskCommand::RecordStart { leg, path, layout } => self.record_start(leg, &path, layout),
             TaskCommand::RecordStop { leg, path } => self.record_stop(leg, &path),
+            TaskCommand::WatchSilence {
+                leg,
+                path,
+                threshold,
+                silence_ms,
+            } => {
+                let recording = self
+                    .leg_mut(leg)
+                    .and_then(|l| l.recordings.iter_mut().find(|r| r.path() == path));
+                match recording {
+                    Some(r) => r.watch_silence(SilenceDetector::new(threshold, silence_ms)),
+                    None => self.error(leg, MediaFailure::NotRecording(path)),
+                }
+            }
             TaskCommand::SendDtmf { leg, digits } => {
                 let result = self.leg_mut(leg).map(|l| l.queue_dtmf(&digits));
                 if let Some(Err(e)) = result {
