@@ -109,6 +109,8 @@ pub(crate) struct Exec {
     pub current_uuid: Option<String>,
     /// An outbound event socket (`socket` application) controls the channel.
     pub socket: bool,
+    /// `uuid_record` limits armed: the timer and the recording it stops.
+    pub record_limits: Vec<(crate::timers::TimerId, String)>,
 }
 
 /// An outgoing INVITE waiting for the leg's RTP address.

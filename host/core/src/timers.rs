@@ -25,6 +25,8 @@ pub(crate) enum TimerKind {
     LegTimeout(ChannelId),
     /// A hung-up channel waited long enough for its recordings to close.
     ReportDue(ChannelId),
+    /// The limit of a `uuid_record ... start <path> <limit>` recording.
+    SessionRecordLimit(ChannelId),
 }
 
 /// A handle to cancel an armed timer.

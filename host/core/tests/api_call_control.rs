@@ -96,12 +96,18 @@ fn uuid_record_starts_and_stops_a_session_recording() {
     let mut h = Harness::new();
     let a = parked(&mut h, "1001");
     let now = h.now;
-    assert_eq!(h.engine.record_api(now, a, true, "/tmp/a.wav"), Ok(()));
+    assert_eq!(
+        h.engine.record_api(now, a, true, "/tmp/a.wav", None),
+        Ok(())
+    );
     h.settle();
     assert!(h.media_commands().iter().any(
         |c| matches!(c, MediaCommand::RecordStart { leg, path, .. } if *leg == a.leg() && path == "/tmp/a.wav")
     ));
-    assert_eq!(h.engine.record_api(now, a, false, "/tmp/a.wav"), Ok(()));
+    assert_eq!(
+        h.engine.record_api(now, a, false, "/tmp/a.wav", None),
+        Ok(())
+    );
     h.settle();
     assert!(h.media_commands().iter().any(
         |c| matches!(c, MediaCommand::RecordStop { leg, path } if *leg == a.leg() && path == "/tmp/a.wav")
@@ -217,4 +223,42 @@ fn execute_on_a_parked_channel_runs_the_app_then_parks_again() {
         [None, Some("tagged"), Some("tagged")],
         "Application-UUID of the sendmsg on its executions only"
     );
+}
+
+#[test]
+fn uuid_record_limit_stops_that_recording_only() {
+    let mut h = Harness::new();
+    let a = parked(&mut h, "1001");
+    let now = h.now;
+    let stops = |h: &Harness, file: &str| {
+        h.media_commands()
+            .iter()
+            .filter(|c| matches!(c, MediaCommand::RecordStop { path, .. } if path == file))
+            .count()
+    };
+    assert_eq!(
+        h.engine.record_api(now, a, true, "short.wav", Some(5)),
+        Ok(())
+    );
+    assert_eq!(h.engine.record_api(now, a, true, "long.wav", None), Ok(()));
+    h.settle();
+    h.advance(std::time::Duration::from_millis(4999));
+    assert_eq!(stops(&h, "short.wav"), 0);
+    h.advance(std::time::Duration::from_millis(1));
+    assert_eq!(stops(&h, "short.wav"), 1, "the limit stops it");
+    assert_eq!(stops(&h, "long.wav"), 0, "the other recording goes on");
+    // A limit voided by an early stop does not cut a later recording short.
+    let now = h.now;
+    assert_eq!(
+        h.engine.record_api(now, a, true, "again.wav", Some(2)),
+        Ok(())
+    );
+    assert_eq!(
+        h.engine.record_api(now, a, false, "again.wav", None),
+        Ok(())
+    );
+    assert_eq!(h.engine.record_api(now, a, true, "again.wav", None), Ok(()));
+    h.settle();
+    h.advance(std::time::Duration::from_secs(3));
+    assert_eq!(stops(&h, "again.wav"), 1, "only the explicit stop");
 }

@@ -17,6 +17,7 @@ use super::Engine;
 use super::api_ops::ApiOpError;
 use super::negotiate::Readiness;
 use super::ops::OpKind;
+use crate::timers::{TimerId, TimerKind};
 
 /// Which legs `uuid_transfer` moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,22 +46,53 @@ impl Engine {
         }
     }
 
-    /// `uuid_record <uuid> start|stop <path>`: `record_session` /
-    /// `stop_record_session` on a live channel.
+    /// `uuid_record <uuid> start|stop <path> [limit]`: `record_session` /
+    /// `stop_record_session` on a live channel; `limit` seconds stop it by itself.
     pub fn record_api(
         &mut self,
         now: Instant,
         id: ChannelId,
         start: bool,
         path: &str,
+        limit_secs: Option<u32>,
     ) -> Result<(), ApiOpError> {
         self.live(id)?;
-        if start {
-            self.record_session(now, id, path.to_owned());
-        } else {
+        if !start {
+            // Its limit, if any, is void now (a later recording of the same path
+            // must not be cut short by it).
+            if let Some(ch) = self.channels.get_mut(&id) {
+                let (void, keep) = std::mem::take(&mut ch.exec.record_limits)
+                    .into_iter()
+                    .partition(|(_, p)| p == path || path.eq_ignore_ascii_case("all"));
+                ch.exec.record_limits = keep;
+                for (timer, _) in void {
+                    self.timers.cancel(timer);
+                }
+            }
             self.stop_record_session(now, id, path);
+            return Ok(());
+        }
+        self.record_session(now, id, path.to_owned());
+        if let Some(secs) = limit_secs.filter(|s| *s > 0) {
+            let at = now + std::time::Duration::from_secs(u64::from(secs));
+            let timer = self.timers.arm(at, TimerKind::SessionRecordLimit(id));
+            if let Some(ch) = self.channels.get_mut(&id) {
+                ch.exec.record_limits.push((timer, path.to_owned()));
+            }
         }
         Ok(())
+    }
+
+    /// A `uuid_record` limit ran out: that recording stops (the others go on).
+    pub(crate) fn session_record_limit(&mut self, now: Instant, id: ChannelId, timer: TimerId) {
+        let Some(ch) = self.channels.get_mut(&id) else {
+            return;
+        };
+        let Some(pos) = ch.exec.record_limits.iter().position(|(t, _)| *t == timer) else {
+            return;
+        };
+        let (_, path) = ch.exec.record_limits.remove(pos);
+        self.stop_record_session(now, id, &path);
     }
 
     /// `uuid_bridge <a> <b>`: both channels stop what they do and are bridged to

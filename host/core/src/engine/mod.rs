@@ -197,6 +197,7 @@ impl Engine {
                 TimerKind::OriginateGroup(orig) => self.originate_timeout(now, orig),
                 TimerKind::LegTimeout(ch) => self.leg_timeout(now, ch),
                 TimerKind::ReportDue(ch) => self.report_due(now, ch, id),
+                TimerKind::SessionRecordLimit(ch) => self.session_record_limit(now, ch, id),
             }
         }
         self.drain(now);

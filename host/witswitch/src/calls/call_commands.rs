@@ -31,7 +31,10 @@ pub fn api(
             }
         }
         ApiCommand::UuidRecord {
-            uuid, action, path, ..
+            uuid,
+            action,
+            path,
+            limit_secs,
         } => {
             let start = match action {
                 RecordAction::Start => true,
@@ -41,7 +44,10 @@ pub fn api(
                 }
             };
             match engine.find_channel(&uuid) {
-                Some(id) => reply(engine.record_api(now, id, start, &path), "+OK Success\n"),
+                Some(id) => reply(
+                    engine.record_api(now, id, start, &path, limit_secs),
+                    "+OK Success\n",
+                ),
                 None => "-ERR Cannot locate session!\n".to_owned(),
             }
         }
