@@ -86,6 +86,7 @@ fn controlled_call(mode: &str) -> (Vec<serde_json::Value>, String) {
     assert_eq!(reply(&seen, "myevents"), "+OK Events Enabled");
     assert_eq!(reply(&seen, "answer"), "+OK");
     assert_eq!(reply(&seen, "getvar"), "9199");
+    assert_eq!(reply(&seen, "api"), uuid.as_str(), "api on a full socket");
     assert_eq!(reply(&seen, "hangup"), "+OK");
     let events = events(&seen);
     assert!(

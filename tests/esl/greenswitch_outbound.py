@@ -12,7 +12,8 @@ object per line on stdout:
   python greenswitch_outbound.py PORT MODE
 
 MODE:
-  control  myevents, answer, sleep 300 ms, getvar, hangup; wait for the disconnect notice
+  control  myevents, answer, sleep 300 ms, getvar, api uuid_getvar, hangup; wait for
+           the disconnect notice
   linger   the same with `linger` first: events keep coming after the hangup
   resume   `resume`, then `exit`: the channel's dialplan continues
   die      close the socket right after `connect`
@@ -81,6 +82,8 @@ class Application(object):
 
             wait_for(lambda: completed("sleep"), "sleep to complete")
             self.reply("getvar", s.send("getvar destination_number").data)
+            # `full` control: API commands on the same socket.
+            self.reply("api", s.send("api uuid_getvar %s call_uuid" % s.uuid).data)
             self.reply("hangup", s.call_command("hangup", "NORMAL_CLEARING").data)
             wait_for(lambda: disconnected, "the disconnect notice")
             if self.mode == "linger":

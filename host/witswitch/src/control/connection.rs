@@ -51,8 +51,19 @@ pub async fn serve_inbound(hub: Arc<ControlHub>, stream: TcpStream) {
 
 /// Runs `session` over `stream` until it closes; returns the session (the outbound
 /// socket looks at how it ended).
-pub async fn drive(hub: Arc<ControlHub>, mut session: EslSession, stream: TcpStream) -> EslSession {
-    let (id, queue) = hub.subscribe();
+pub async fn drive(hub: Arc<ControlHub>, session: EslSession, stream: TcpStream) -> EslSession {
+    let subscriber = hub.subscribe();
+    drive_subscribed(hub, session, stream, subscriber).await
+}
+
+/// [`drive`] with a subscriber made earlier (the outbound socket subscribes before
+/// it connects, so the channel's hangup cannot slip by in between).
+pub async fn drive_subscribed(
+    hub: Arc<ControlHub>,
+    mut session: EslSession,
+    stream: TcpStream,
+    (id, queue): (SubscriberId, QueueReceiver),
+) -> EslSession {
     let notify = Arc::new(Notify::new());
     let waker = Arc::clone(&notify);
     queue.set_waker(move || waker.notify_one());

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::net::TcpStream;
 use witswitch_control::session::{EslSession, OutboundConfig, SessionConfig};
+use witswitch_control::subscription::Subscription;
 use witswitch_core::{ChannelEvent, SocketEnd, SocketTarget};
 
 use super::{CallControl, ControlHub, channel_events, connection, new_uuid};
@@ -21,6 +22,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub fn spawn(hub: Arc<ControlHub>, target: SocketTarget, data: &ChannelEvent) {
     let uuid = data.channel.uuid.clone();
     let channel_data = channel_events::connect_data(&hub, data);
+    // Bound now, on the call task: a hangup while connecting is queued for the
+    // session, which then says goodbye at once instead of waiting forever.
+    let (id, queue) = hub.subscribe();
+    let mut bound = Subscription::default();
+    bound.bind(&uuid);
+    hub.update(id, bound);
     tokio::spawn(async move {
         let addr = format!("{}:{}", target.host, target.port);
         let connected = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&addr)).await;
@@ -28,10 +35,12 @@ pub fn spawn(hub: Arc<ControlHub>, target: SocketTarget, data: &ChannelEvent) {
             Ok(Ok(stream)) => stream,
             Ok(Err(e)) => {
                 tracing::error!("[{uuid}] socket {addr}: {e}");
+                hub.unsubscribe(id);
                 return ended(&hub, uuid, SocketEnd::Refused);
             }
             Err(_) => {
                 tracing::error!("[{uuid}] socket {addr}: connect timed out");
+                hub.unsubscribe(id);
                 return ended(&hub, uuid, SocketEnd::Refused);
             }
         };
@@ -51,7 +60,9 @@ pub fn spawn(hub: Arc<ControlHub>, target: SocketTarget, data: &ChannelEvent) {
             Box::new(new_uuid),
             outbound,
         );
-        let session = connection::drive(Arc::clone(&hub), session, stream).await;
+        let subscriber = (id, queue);
+        let session =
+            connection::drive_subscribed(Arc::clone(&hub), session, stream, subscriber).await;
         let resume = session.resumed();
         ended(&hub, uuid, SocketEnd::Closed { resume });
     });
