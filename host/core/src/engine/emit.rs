@@ -66,9 +66,21 @@ impl Engine {
         if !self.config.events {
             return;
         }
-        // State changes come first, as FreeSWITCH reports them when they happen.
-        self.sync_states(now, id);
+        // State changes are reported where FreeSWITCH reports them: after
+        // ANSWER (CALLSTATE ACTIVE), HANGUP (CS_HANGUP, CALLSTATE HANGUP) and
+        // DESTROY (CS_DESTROY); before any other event (CS_REPORTING before
+        // HANGUP_COMPLETE, CS_EXECUTE before EXECUTE).
+        let after = matches!(
+            name,
+            EventName::ChannelAnswer | EventName::ChannelHangup | EventName::ChannelDestroy
+        );
+        if !after {
+            self.sync_states(now, id);
+        }
         self.push_event(now, id, name, headers);
+        if after {
+            self.sync_states(now, id);
+        }
     }
 
     /// Queues a channel event (no state check).
