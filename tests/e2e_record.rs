@@ -162,6 +162,45 @@ fn an_ivr_message_ends_after_three_seconds_of_the_callers_silence() {
     assert!(back >= 7, "the message played back: {back} of 10");
 }
 
+#[test]
+fn a_caller_hanging_up_while_recording_leaves_a_complete_message_and_its_length_in_the_cdr() {
+    let switch = CallSwitch::start(CallConf::new());
+    let welcome = Prompt::load("ivr-welcome.wav");
+    let record_after_tone = Prompt::load("ivr-record-after-tone.wav");
+    let mut rtp = RtpPeer::new(0x5000);
+    // The caller hangs up 16 s after the answer: while it still speaks into the
+    // recording (welcome and prompt take about 7 s of that).
+    let sipp = dial(&switch, "5000", "uac_auth_call.xml", &rtp, 16_000);
+    let to = sipp.switch_rtp();
+    let mut heard = Vec::new();
+    until_heard(&mut rtp, to, &mut heard, &welcome);
+    rtp.send_dtmf(to, TELEPHONE_EVENT, 3);
+    until_heard(&mut rtp, to, &mut heard, &record_after_tone);
+    let speech = chirp(300.0, 3000.0, 8000, 8000.0);
+    talk(&mut rtp, to, &mut heard, &ulaw_frames(&speech.repeat(30)));
+    sipp.assert_ok(&switch);
+
+    let cdr = switch.wait_for_cdrs(1)[0].clone();
+    assert_eq!(cdr["sip_hangup_disposition"], "recv_bye", "{cdr}");
+    let uuid = cdr["uuid"].as_str().expect("uuid");
+    let bytes = std::fs::read(
+        switch
+            .dir
+            .path()
+            .join(format!("state/recordings/ivr-messages/{uuid}.wav")),
+    )
+    .expect("the message WAV");
+    assert_complete_wav(&bytes);
+    let (_, _, samples) = read_wav(&bytes).expect("a 16-bit PCM WAV");
+    assert!(samples.len() > 8000, "{} samples", samples.len());
+    let ms: u64 = cdr["recording"]["record_ms"]
+        .as_str()
+        .unwrap_or_else(|| panic!("record_ms in {cdr}"))
+        .parse()
+        .expect("a number");
+    assert_eq!(ms, samples.len() as u64 / 8, "{cdr}");
+}
+
 /// Which side of the record-and-bridge call hangs up.
 #[derive(Clone, Copy, Debug)]
 enum Hangs {
