@@ -308,6 +308,9 @@ pub enum MediaFailure {
     /// A leg's task ended unexpectedly (a bug; the leg is gone).
     #[error("media task for the leg ended")]
     TaskGone,
+    /// Moving a leg's sockets to another media thread failed (the leg is gone).
+    #[error("cannot move the leg's sockets to another media thread: {0}")]
+    Moved(std::io::Error),
 }
 
 /// Errors returned directly by `MediaEngine` methods.
@@ -343,8 +346,8 @@ pub enum MediaError {
     /// The engine's tasks have stopped (runtime shutting down).
     #[error("media engine stopped")]
     Stopped,
-    /// The media thread or its runtime could not be started.
-    #[error("cannot start the media thread: {0}")]
+    /// A media thread or its runtime could not be started.
+    #[error("cannot start a media thread: {0}")]
     Thread(std::io::Error),
 }
 

@@ -25,6 +25,7 @@ use super::leg::Leg;
 use super::ports::{DEFAULT_PORT_MAX, DEFAULT_PORT_MIN, PortAllocator};
 use super::stats::{EngineCounters, MediaStats};
 use super::task::{COMMAND_QUEUE, MediaTask, TaskCommand};
+use super::threads::{self, MediaThreads};
 
 /// How the engine is set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +41,8 @@ pub struct MediaConfig {
     pub rtp_timeout: Option<Duration>,
     /// Depth of the event channel.
     pub event_capacity: usize,
+    /// Media threads; 0 runs one per core.
+    pub threads: usize,
 }
 
 impl Default for MediaConfig {
@@ -50,6 +53,7 @@ impl Default for MediaConfig {
             local_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
             rtp_timeout: Some(witswitch_media::session::DEFAULT_RTP_TIMEOUT),
             event_capacity: 4096,
+            threads: 0,
         }
     }
 }
@@ -81,64 +85,33 @@ pub struct MediaEngine {
     counters: Arc<EngineCounters>,
 }
 
-/// How long the media thread waits, once the engine is dropped, for its
-/// tasks to finish their recordings before the runtime is torn down.
-const DRAIN: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Runs the control task (and through it every media task) on a new thread.
-fn spawn_media_thread(
-    control: ControlTask,
-    inbox: mpsc::Receiver<Control>,
-    counters: Arc<EngineCounters>,
-) -> Result<(), MediaError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(MediaError::Thread)?;
-    std::thread::Builder::new()
-        .name("witswitch-media".into())
-        .spawn(move || {
-            runtime.block_on(async move {
-                control.run(inbox).await;
-                // The routes are dropped: each task finishes its recordings and
-                // ends; give them a bounded moment before the runtime goes.
-                let end = tokio::time::Instant::now() + DRAIN;
-                while counters.tasks_running.load(Ordering::Relaxed) > 0
-                    && tokio::time::Instant::now() < end
-                {
-                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                }
-            });
-        })
-        .map_err(MediaError::Thread)?;
-    Ok(())
-}
-
 impl MediaEngine {
-    /// Starts the engine on a thread of its own. Returns the handle and the
-    /// receiver of every leg's events (bounded; see `events.rs` for what
-    /// happens when it is not read fast enough).
-    ///
-    /// Why a thread with a single-threaded runtime: every RTP packet wakes the
-    /// task owning its socket. On the switch's multi-threaded runtime each such
-    /// wake could also unpark an idle worker to steal it, a futex wake and a
-    /// context switch per packet for nothing; here the media thread sleeps in
-    /// its own epoll and handles what arrived, nothing else competes for it,
-    /// and scripts or SIP bursts on the other workers never delay a packet.
+    /// Starts the engine on media threads of its own (see `threads.rs`).
+    /// Returns the handle and the receiver of every leg's events (bounded;
+    /// see `events.rs` for what happens when it is not read fast enough).
     pub fn new(config: MediaConfig) -> Result<(Self, mpsc::Receiver<MediaEvent>), MediaError> {
         let ports = PortAllocator::new(config.port_min, config.port_max)?;
         let counters = Arc::new(EngineCounters::default());
         let (event_tx, event_rx) = mpsc::channel(config.event_capacity.max(16));
         let (control_tx, control_rx) = mpsc::channel(256);
-        let control = ControlTask {
-            config,
-            ports,
-            routes: HashMap::new(),
-            events: event_tx.clone(),
-            sink: EventSink::new(event_tx, counters.clone()),
-            counters: counters.clone(),
+        let sink = EventSink::new(event_tx.clone(), counters.clone());
+        let task_counters = counters.clone();
+        let thread_count = match config.threads {
+            0 => threads::default_count(),
+            n => n,
         };
-        spawn_media_thread(control, control_rx, counters.clone())?;
+        MediaThreads::start(thread_count, counters.clone(), move |threads| {
+            let control = ControlTask {
+                config,
+                ports,
+                routes: HashMap::new(),
+                events: event_tx,
+                sink,
+                counters: task_counters,
+                threads,
+            };
+            control.run(control_rx)
+        })?;
         Ok((
             Self {
                 control: control_tx,
@@ -294,6 +267,7 @@ struct ControlTask {
     events: mpsc::Sender<MediaEvent>,
     sink: EventSink,
     counters: Arc<EngineCounters>,
+    threads: MediaThreads,
 }
 
 impl ControlTask {
@@ -353,16 +327,40 @@ impl ControlTask {
         let ip = local_ip.unwrap_or(self.config.local_ip);
         let pair = self.ports.bind_pair(ip)?;
         let local = pair.local;
-        let leg =
-            Leg::new(id, pair, self.config.rtp_timeout).map_err(|source| MediaError::Bind {
-                addr: local,
-                source,
-            })?;
-        // Wait for the reactor to report the socket writable once, so the
-        // leg's non-blocking sends never fail on a fresh registration.
-        let _ = leg.rtp.writable().await;
+        let thread = self.threads.home_of(id);
+        let (task, commands) = mpsc::channel(COMMAND_QUEUE);
+        let (ready, created) = oneshot::channel();
+        let (sink, counters) = (self.sink.fork(), self.counters.clone());
+        let rtp_timeout = self.config.rtp_timeout;
+        // The leg is made on its own thread, so its sockets and timers are
+        // registered with the runtime that polls them.
+        self.threads.handle(thread).spawn(async move {
+            let leg = match Leg::new(id, pair, rtp_timeout, thread) {
+                Ok(leg) => leg,
+                Err(source) => {
+                    let _ = ready.send(Err(source));
+                    return;
+                }
+            };
+            // Wait for the reactor to report the socket writable once, so the
+            // leg's non-blocking sends never fail on a fresh registration.
+            let _ = leg.rtp.writable().await;
+            let _ = ready.send(Ok(()));
+            MediaTask::new(leg, commands, sink, counters, thread)
+                .run()
+                .await;
+        });
+        match created.await {
+            Ok(Ok(())) => {}
+            Ok(Err(source)) => {
+                return Err(MediaError::Bind {
+                    addr: local,
+                    source,
+                });
+            }
+            Err(_) => return Err(MediaError::Stopped),
+        }
         self.counters.legs_created.fetch_add(1, Ordering::Relaxed);
-        let task = self.spawn(leg);
         self.routes.insert(
             id,
             Route {
@@ -373,10 +371,13 @@ impl ControlTask {
         Ok(local)
     }
 
+    /// A task of its own for `leg` (split off a bridge), on the leg's home
+    /// thread; the task moves the leg's sockets there when it starts.
     fn spawn(&self, leg: Leg) -> mpsc::Sender<TaskCommand> {
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-        let task = MediaTask::new(leg, rx, self.sink.fork(), self.counters.clone());
-        tokio::spawn(task.run());
+        let thread = self.threads.home_of(leg.id);
+        let task = MediaTask::new(leg, rx, self.sink.fork(), self.counters.clone(), thread);
+        self.threads.handle(thread).spawn(task.run());
         tx
     }
 

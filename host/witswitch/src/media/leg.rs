@@ -243,11 +243,18 @@ pub struct Leg {
     rtp_timeout: Option<Duration>,
     /// Whether SDP lets us send (not while the peer holds this leg).
     sending: bool,
+    /// The media thread whose runtime the sockets and timers are registered with.
+    pub thread: usize,
 }
 
 impl Leg {
     /// A leg on a bound pair, registered with the current tokio runtime.
-    pub fn new(id: LegId, pair: PortPair, rtp_timeout: Option<Duration>) -> io::Result<Self> {
+    pub fn new(
+        id: LegId,
+        pair: PortPair,
+        rtp_timeout: Option<Duration>,
+        thread: usize,
+    ) -> io::Result<Self> {
         let now = Instant::now();
         let ssrc = rand::random::<u32>();
         // 8000 until configure sets the codec's clock; nothing is received before.
@@ -274,7 +281,28 @@ impl Leg {
             counters: LegCounters::default(),
             rtp_timeout,
             sending: true,
+            thread,
         })
+    }
+
+    /// The leg re-registered with the current runtime, media thread `thread`
+    /// (a bridge moved it there): its sockets move to this thread's reactor and
+    /// its timers to this thread's clock, so its packets never cross threads.
+    /// The ptime clock restarts (the task's `refresh` recreates it).
+    pub fn rehome(self, thread: usize) -> io::Result<Self> {
+        let rtp = UdpSocket::from_std(self.rtp.into_std()?)?;
+        let rtcp = UdpSocket::from_std(self.rtcp.into_std()?)?;
+        let mut leg = Leg {
+            rtp,
+            rtcp,
+            ticker: None,
+            timeout: Box::pin(tokio::time::sleep_until(Instant::now())),
+            timeout_armed: false,
+            thread,
+            ..self
+        };
+        leg.arm_timeout();
+        Ok(leg)
     }
 
     /// Applies SDP results (first time, or again on re-INVITE): the remote

@@ -36,6 +36,7 @@ mod recording;
 mod resample;
 mod stats;
 mod task;
+mod threads;
 
 pub use api::{
     Interrupt, LegId, MediaCommand, MediaError, MediaEvent, MediaFailure, NegotiatedCodec,

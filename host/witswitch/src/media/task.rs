@@ -142,15 +142,18 @@ pub struct MediaTask {
     counters: Arc<EngineCounters>,
     scratch: Scratch,
     turn: usize,
+    /// The media thread this task runs on.
+    thread: usize,
 }
 
 impl MediaTask {
-    /// A task hosting `leg`.
+    /// A task hosting `leg`, to run on media thread `thread`.
     pub fn new(
         leg: Leg,
         commands: mpsc::Receiver<TaskCommand>,
         events: EventSink,
         counters: Arc<EngineCounters>,
+        thread: usize,
     ) -> Self {
         let mut task = Self {
             legs: vec![leg],
@@ -160,18 +163,27 @@ impl MediaTask {
             counters,
             scratch: Scratch::new(),
             turn: 0,
+            thread,
         };
         for leg in &mut task.legs {
             leg.echo = false;
         }
-        task.refresh();
+        // `run` refreshes, on the task's own thread: the ptime clock must be
+        // made where it is polled.
         task
     }
 
     /// Runs until the task has no legs or the engine is gone.
     pub async fn run(mut self) {
         self.counters.tasks_running.fetch_add(1, Ordering::Relaxed);
-        loop {
+        // A leg split off a bridge arrives registered with its partner's thread.
+        for leg in std::mem::take(&mut self.legs) {
+            if let Some(leg) = self.at_home(leg) {
+                self.legs.push(leg);
+            }
+        }
+        self.refresh();
+        while !self.legs.is_empty() {
             let wake = poll_fn(|cx| self.poll_wake(cx)).await;
             let changed = match wake {
                 Wake::Command(None) => {
@@ -203,9 +215,6 @@ impl MediaTask {
             };
             if changed {
                 self.refresh();
-            }
-            if self.legs.is_empty() {
-                break;
             }
         }
         // Deliver what is parked (the consumer may be briefly behind).
@@ -338,7 +347,26 @@ impl MediaTask {
 
     /// The bridged partner arrives: both legs stop echoing and playing (a
     /// ringback ends when the call connects) and audio starts crossing.
+    /// `leg`, registered with this task's thread (moved if it was elsewhere);
+    /// `None` (reported) if the move failed.
+    fn at_home(&mut self, leg: Leg) -> Option<Leg> {
+        if leg.thread == self.thread {
+            return Some(leg);
+        }
+        let id = leg.id;
+        match leg.rehome(self.thread) {
+            Ok(leg) => Some(leg),
+            Err(e) => {
+                self.error(id, MediaFailure::Moved(e));
+                None
+            }
+        }
+    }
+
     fn attach(&mut self, leg: Leg) {
+        let Some(leg) = self.at_home(leg) else {
+            return;
+        };
         if self.legs.len() >= 2 {
             // The control never does this; refuse rather than lose a leg.
             let id = leg.id;

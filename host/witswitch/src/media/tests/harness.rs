@@ -24,6 +24,8 @@ pub fn engine(port_min: u16, rtp_timeout: Option<Duration>) -> (MediaEngine, Eve
         local_ip: LOCALHOST,
         rtp_timeout,
         event_capacity: 256,
+        // Two threads whatever the machine: bridges then move legs across.
+        threads: 2,
     };
     let (engine, events) = MediaEngine::new(config).expect("engine");
     (engine, Events(events))

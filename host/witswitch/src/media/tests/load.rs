@@ -1,5 +1,5 @@
 //! A measurement, not a test (ignored; never asserts timings): N echo legs
-//! (or N/2 relayed bridges) on a 2-worker runtime, fed by a plain UDP
+//! (or N/2 relayed bridges) on the engine's media threads, fed by a plain UDP
 //! sender thread at 50 packets/s per leg, reporting the engine threads' CPU
 //! from `/proc/self/task/*/stat` and the RSS growth per leg.
 //!
@@ -17,6 +17,9 @@ use crate::media::{LegId, MediaConfig, MediaEngine, NegotiatedCodec};
 
 /// Worker threads of the measured runtime are named this (15 chars max in `comm`).
 const WORKER_NAME: &str = "media-load-w";
+
+/// The media engine's threads as `comm` names them.
+const MEDIA_THREADS: &str = "witswitch-media";
 /// Linux reports CPU time in clock ticks of 1/100 s on x86-64.
 const TICKS_PER_SECOND: u64 = 100;
 
@@ -139,6 +142,7 @@ fn echo_and_relay_load_report() {
         local_ip: LOCALHOST,
         rtp_timeout: None,
         event_capacity: 1024,
+        threads: 0,
     };
     let (engine, events) = runtime
         .block_on(async { MediaEngine::new(config) })
@@ -174,11 +178,12 @@ fn echo_and_relay_load_report() {
     // Let silence from idle legs settle into echo/relay before measuring.
     std::thread::sleep(Duration::from_millis(300));
     let rss_with_legs = rss_kb();
-    let cpu_before = thread_cpu_ticks(&WORKER_NAME[..WORKER_NAME.len().min(15)]);
+    // The engine's own threads (`witswitch-media-N`, `comm` keeps 15 chars).
+    let cpu_before = thread_cpu_ticks(MEDIA_THREADS);
     let wall = Instant::now();
     let counts = generator.run(seconds);
     let elapsed = wall.elapsed().as_secs_f64();
-    let cpu_ticks = thread_cpu_ticks(&WORKER_NAME[..WORKER_NAME.len().min(15)]) - cpu_before;
+    let cpu_ticks = thread_cpu_ticks(MEDIA_THREADS) - cpu_before;
     let cpu_seconds = cpu_ticks as f64 / TICKS_PER_SECOND as f64;
     let core_share = cpu_seconds / elapsed;
     let calls = if bridge { legs / 2 } else { legs };
