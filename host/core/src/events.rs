@@ -24,6 +24,8 @@ pub enum EventName {
     ChannelHangup,
     ChannelHangupComplete,
     ChannelDestroy,
+    /// CHANNEL_OUTGOING: an outgoing channel (bridge or originate leg) was made.
+    ChannelOutgoing,
     /// CHANNEL_STATE: the channel's state changed (`Channel-State` is the new one).
     ChannelState,
     /// CHANNEL_CALLSTATE: the call state changed (`Original-Channel-Call-State`).
@@ -57,6 +59,7 @@ impl EventName {
             Self::ChannelDestroy => "CHANNEL_DESTROY",
             Self::ChannelData => "CHANNEL_DATA",
             Self::ChannelState => "CHANNEL_STATE",
+            Self::ChannelOutgoing => "CHANNEL_OUTGOING",
             Self::ChannelCallstate => "CHANNEL_CALLSTATE",
             Self::Dtmf => "DTMF",
             Self::PlaybackStart => "PLAYBACK_START",

@@ -72,6 +72,13 @@ fn answered_leg_reports_its_uuid_and_runs_the_app() {
     assert_eq!(h.engine.channel_var(b, "my_var"), Some("hello"));
     assert!(outcomes(&h).is_empty(), "no outcome while ringing");
     assert_eq!(h.events(EventName::ChannelCreate).len(), 1);
+    let outgoing = h.events(EventName::ChannelOutgoing);
+    assert_eq!(outgoing.len(), 1, "CHANNEL_OUTGOING for the new leg");
+    assert_eq!(outgoing[0].channel.uuid, h.uuid(b));
+    assert!(
+        outgoing[0].variables.is_none(),
+        "no variables, as FreeSWITCH"
+    );
     h.sip(
         b,
         SipInput::Provisional {

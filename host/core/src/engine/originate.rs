@@ -366,6 +366,7 @@ impl Engine {
             .and_then(|v| v.trim().parse::<u64>().ok());
         ch.state = ChannelState::Init;
         self.insert_channel(now, ch);
+        self.event(now, id, EventName::ChannelOutgoing, Vec::new());
         if let Some(secs) = leg_timeout.filter(|s| *s > 0) {
             let timer = self
                 .timers
