@@ -191,3 +191,33 @@ export function digitOf(playOutcome) {
 export function isHangup(error) {
   return error !== null && typeof error === "object" && error.tag === "hangup";
 }
+
+/// The prompt of one key under `conf/sounds/digits/` (`0.wav` … `9.wav`,
+/// `star.wav`, `pound.wav`), or `undefined` (the Rust SDK's `say::digit_prompt`).
+export function digitPrompt(key) {
+  if (key >= "0" && key <= "9" && key.length === 1) return `sounds/digits/${key}.wav`;
+  if (key === "*") return "sounds/digits/star.wav";
+  if (key === "#") return "sounds/digits/pound.wav";
+  return undefined;
+}
+
+/// Says `digits` key by key (spaces, `-`, `.`, `(`, `)` skipped); a key pressed
+/// meanwhile stops it and is returned, else `undefined`. A character without a
+/// prompt throws `{ tag: "invalid-argument" }` before anything plays; a missing
+/// file throws the host's `file-not-found`, as `call.play` does.
+export function sayDigits(call, digits) {
+  const prompts = [];
+  for (const key of String(digits)) {
+    if (" -.()".includes(key)) continue;
+    const prompt = digitPrompt(key);
+    if (prompt === undefined) {
+      throw { tag: "invalid-argument", val: `say digits: no prompt for '${key}'` };
+    }
+    prompts.push(prompt);
+  }
+  for (const prompt of prompts) {
+    const digit = digitOf(call.play(prompt));
+    if (digit !== undefined) return digit;
+  }
+  return undefined;
+}
