@@ -79,25 +79,29 @@ pub fn best_correlation(sent: &[i16], received: &[i16]) -> f64 {
     if received.len() < sent.len() || sent.is_empty() {
         return 0.0;
     }
-    let energy = |s: &[i16]| s.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>();
-    let sent_energy = energy(sent);
-    (0..=received.len() - sent.len())
-        .step_by(1)
-        .map(|lag| {
-            let window = &received[lag..lag + sent.len()];
-            let dot: f64 = sent
-                .iter()
-                .zip(window)
-                .map(|(&a, &b)| f64::from(a) * f64::from(b))
-                .sum();
-            let denominator = (sent_energy * energy(window)).sqrt();
-            if denominator == 0.0 {
-                0.0
-            } else {
-                dot / denominator
-            }
-        })
-        .fold(0.0, f64::max)
+    let square = |x: i16| f64::from(x).powi(2);
+    let sent_energy: f64 = sent.iter().map(|&x| square(x)).sum();
+    // The window's energy slides with the lag (one sample in, one out) rather
+    // than being summed again: half the work of a search through long audio.
+    let mut window_energy: f64 = received[..sent.len()].iter().map(|&x| square(x)).sum();
+    let mut best: f64 = 0.0;
+    for lag in 0..=received.len() - sent.len() {
+        if lag > 0 {
+            window_energy += square(received[lag + sent.len() - 1]) - square(received[lag - 1]);
+        }
+        let window = &received[lag..lag + sent.len()];
+        let dot: f64 = sent
+            .iter()
+            .zip(window)
+            .map(|(&a, &b)| f64::from(a) * f64::from(b))
+            .sum();
+        // Rounding may leave a silent window a hair below zero.
+        let denominator = (sent_energy * window_energy.max(0.0)).sqrt();
+        if denominator > 1e-6 {
+            best = best.max(dot / denominator);
+        }
+    }
+    best
 }
 
 /// [`best_correlation`] of each 50 ms window of `sent` (lags searched independently:
@@ -156,6 +160,20 @@ pub fn decimate(samples: &[i16], factor: usize) -> Vec<i16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn best_correlation_finds_a_sweep_among_silence_and_noise() {
+        let sweep = chirp(300.0, 3000.0, 800, 8000.0);
+        let mut audio = vec![0i16; 5000];
+        audio.extend(chirp(3000.0, 300.0, 3000, 8000.0));
+        audio.extend(sweep.iter().map(|s| s / 2));
+        audio.extend(vec![0i16; 3000]);
+        let found = best_correlation(&sweep, &audio);
+        assert!(found > 0.999, "{found}");
+        let other = chirp(500.0, 700.0, 800, 8000.0);
+        assert!(best_correlation(&other, &audio[..8000]) < 0.5);
+        assert_eq!(best_correlation(&sweep, &[0i16; 4000]), 0.0);
+    }
 
     #[test]
     fn g711_round_trips_within_quantisation() {
