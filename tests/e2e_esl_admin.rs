@@ -691,3 +691,41 @@ fn log_streaming_delivers_the_register_failure_line() {
     // The log file keeps the fail2ban line.
     switch.wait_for_log(&format!("{expect} from ip 127.0.0.1"));
 }
+
+#[test]
+fn global_setvar_reaches_the_scripts() {
+    // The socket-route dialplan sends every call to `${esl_app_server}`: start it at
+    // an address where nothing listens, then point it at a live server.
+    let mut conf = CallConf::new();
+    conf.extra_guests = vec![("socket_route".into(), "socket_route".into())];
+    conf.extra_scripts_toml = "[scripts.socket_route]\nworld = \"dialplan\"\n".into();
+    conf.extra_contexts = vec![("socket".into(), "socket_route".into())];
+    conf.external_context = "socket".into();
+    conf.extra_vars = format!("esl_app_server = \"127.0.0.1:{}\"\n", common::free_port());
+    let switch = CallSwitch::start(conf);
+    let port = common::free_port();
+    let server_port = port.to_string();
+    let mut server = Client::spawn(
+        "greenswitch_outbound.py",
+        &[&server_port, "control"],
+        switch.dir.path(),
+    );
+    server.wait_kind("listening");
+    let setvar = format!("api:global_setvar esl_app_server=127.0.0.1:{port}");
+    let mut client = plan(&switch, &[&setvar]);
+    client.wait_kind("done");
+    client.finish();
+    let rtp = common::free_port().to_string();
+    let caller = switch.sipp(
+        "caller",
+        Some(switch.conf.external),
+        "uac_call_bye_in.xml",
+        &[
+            "-s", "9199", "-key", "rtp_port", &rtp, "-key", "pt", "0", "-key", "codec", "PCMU",
+        ],
+    );
+    let connect = server.wait_kind("connect");
+    assert_eq!(connect["headers"]["Caller-Destination-Number"], "9199");
+    server.finish();
+    caller.assert_ok(&switch);
+}

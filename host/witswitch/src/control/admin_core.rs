@@ -29,6 +29,8 @@ pub async fn execute(hub: &ControlHub, command: ApiCommand) -> Result<String, Ap
             if let Some(map) = globals.as_mut() {
                 map.insert(name, value);
             }
+            drop(globals);
+            hub.share_globals_with_scripts();
             // FreeSWITCH answers `+OK` without a line end.
             Ok("+OK".to_owned())
         }
@@ -224,6 +226,8 @@ fn apply_vars(hub: &ControlHub, changes: &ConfigDiff, new: &Config, applied: &mu
             map.insert(name.clone(), value.clone());
         }
     }
+    drop(globals);
+    hub.share_globals_with_scripts();
     applied.push(format!("vars: {}", changes.vars));
 }
 

@@ -29,6 +29,14 @@ impl ControlHub {
         tokio::spawn(forward_events(Arc::clone(self), events, shutdown));
     }
 
+    /// Scripts read the globals as `global_setvar`/`reloadxml` left them
+    /// (`witswitch:script/globals`).
+    pub(super) fn share_globals_with_scripts(&self) {
+        if let Some(host) = self.script_host() {
+            host.set_globals(self.globals().into_iter().collect());
+        }
+    }
+
     fn script_host(&self) -> Option<ScriptHost> {
         self.admin
             .scripts
