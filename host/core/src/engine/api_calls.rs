@@ -173,8 +173,9 @@ impl Engine {
     }
 
     /// `sendmsg` `call-command: execute`: runs `name(data)` `loops` times on the
-    /// channel. A parked channel runs it now and parks again (FreeSWITCH runs it
-    /// inside `park`); otherwise it runs when the current application ends.
+    /// channel. A parked channel runs it now and goes back to its `park`
+    /// (FreeSWITCH runs it inside `park`: no second CHANNEL_EXECUTE or
+    /// CHANNEL_PARK); otherwise it runs when the current application ends.
     /// `app_uuid` (the message's `Event-UUID`) is sent as `Application-UUID` in
     /// its CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE.
     pub fn execute_api(
@@ -201,6 +202,7 @@ impl Engine {
         if parked {
             ch.exec.queue.push_front(Action::Park);
             ch.exec.queued_uuids.push_front(None);
+            ch.exec.park_suspended = true;
         }
         for _ in 0..loops.max(1) {
             ch.exec.queue.push_front(Action::Execute {

@@ -128,6 +128,11 @@ impl Engine {
             ch.exec.current = Some((app.clone(), data.clone()));
             let app_uuid = ch.exec.queued_uuids.pop_front().flatten();
             ch.exec.current_uuid.clone_from(&app_uuid);
+            if matches!(action, Action::Park) && std::mem::take(&mut ch.exec.park_suspended) {
+                // The park a sendmsg'd application interrupted goes on, silently.
+                self.resume_park(id);
+                return;
+            }
             let mut headers = vec![("Application", app), ("Application-Data", data)];
             headers.extend(app_uuid.map(|u| ("Application-UUID", u)));
             self.event(now, id, EventName::ChannelExecute, headers);

@@ -208,6 +208,13 @@ impl Engine {
         self.event(now, id, EventName::ChannelPark, Vec::new());
     }
 
+    /// Back in a `park` that `sendmsg`'d applications interrupted (no events:
+    /// for the client the channel never left it).
+    pub(crate) fn resume_park(&mut self, id: ChannelId) {
+        self.set_op(id, Owner::Dialplan { var: None }, OpKind::Park, None);
+        self.set_state(id, ChannelState::Park);
+    }
+
     /// A timer of the channel's operation ran out.
     pub(crate) fn op_timer(&mut self, now: Instant, id: ChannelId, timer: TimerId) {
         let Some(op) = self.channels.get_mut(&id).and_then(|c| c.op.as_mut()) else {
