@@ -635,26 +635,7 @@ fn log_streaming_delivers_the_register_failure_line() {
     let reply = client.wait_kind("reply");
     assert_eq!(reply["text"], "+OK log level debug [7]");
     client.wait_kind("ready");
-    // A phone with a wrong password: 401, then 403 and the fail2ban line.
-    let csv = switch.bad_password_csv(1002);
-    let out = std::process::Command::new("sipp")
-        .arg(format!("127.0.0.1:{}", switch.conf.internal))
-        .arg("-sf")
-        .arg(common::scenario("register_badpass.xml"))
-        .args(["-i", "127.0.0.1", "-p", &common::free_port().to_string()])
-        .args(["-mp", &common::free_port().to_string()])
-        .args(["-cp", &common::free_port().to_string()])
-        .args(["-nostdin", "-m", "1", "-timeout", "30s", "-timeout_error"])
-        .arg("-inf")
-        .arg(&csv)
-        .current_dir(switch.dir.path())
-        .output()
-        .expect("run sipp");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    register_with_a_wrong_password(&switch, 1002);
     let line = client.wait_until("the auth failure log line", |v| {
         v["kind"] == "log" && v["body"].as_str().is_some_and(|b| b.contains(expect))
     });
@@ -728,4 +709,77 @@ fn global_setvar_reaches_the_scripts() {
     assert_eq!(connect["headers"]["Caller-Destination-Number"], "9199");
     server.finish();
     caller.assert_ok(&switch);
+}
+
+/// A phone registering `user` with a wrong password: 401, then 403 and the fail2ban
+/// line.
+fn register_with_a_wrong_password(switch: &CallSwitch, user: u32) {
+    let csv = switch.bad_password_csv(user);
+    let out = std::process::Command::new("sipp")
+        .arg(format!("127.0.0.1:{}", switch.conf.internal))
+        .arg("-sf")
+        .arg(common::scenario("register_badpass.xml"))
+        .args(["-i", "127.0.0.1", "-p", &common::free_port().to_string()])
+        .args(["-mp", &common::free_port().to_string()])
+        .args(["-cp", &common::free_port().to_string()])
+        .args(["-nostdin", "-m", "1", "-timeout", "30s", "-timeout_error"])
+        .arg("-inf")
+        .arg(&csv)
+        .current_dir(switch.dir.path())
+        .output()
+        .expect("run sipp");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn witswitch_cli_slash_log_shows_log_lines() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let switch = CallSwitch::start(CallConf::new());
+    let mut cli = Command::new(env!("CARGO_BIN_EXE_witswitch"))
+        .args(["cli", "-H", "127.0.0.1", "-P", &switch.conf.esl.to_string()])
+        .args(["-p", CallConf::ESL_PASSWORD])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("witswitch cli");
+    let mut stdin = cli.stdin.take().expect("stdin");
+    let stdout = cli.stdout.take().expect("stdout");
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait_line = |what: &str| {
+        let end = std::time::Instant::now() + common::DEADLINE;
+        loop {
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) if line.contains(what) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("cli printed no {what:?}; printed {seen:?}"),
+            }
+        }
+    };
+    stdin.write_all(b"/log warning\n").expect("write");
+    wait_line("log level");
+    register_with_a_wrong_password(&switch, 1003);
+    let line = wait_line("SIP auth failure (REGISTER)");
+    assert!(line.contains("[WARNING]"), "{line}");
+    assert!(
+        line.contains("for [1003@127.0.0.1] from ip 127.0.0.1"),
+        "{line}"
+    );
+    stdin.write_all(b"/exit\n").expect("write");
+    drop(stdin);
+    assert!(cli.wait().expect("cli exit").success());
 }
