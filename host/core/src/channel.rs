@@ -107,10 +107,11 @@ pub(crate) struct Exec {
     pub queued_uuids: VecDeque<Option<String>>,
     /// The `Application-UUID` of the running application.
     pub current_uuid: Option<String>,
-    /// A `park` suspended while `sendmsg`'d applications run: the next `park`
-    /// popped from the queue resumes it, without a second CHANNEL_EXECUTE or
-    /// CHANNEL_PARK (FreeSWITCH runs such applications inside `park`).
-    pub park_suspended: bool,
+    /// A `park` or `echo` suspended while `sendmsg`'d applications run: the
+    /// next one popped from the queue resumes it, without a second
+    /// CHANNEL_EXECUTE or CHANNEL_PARK (FreeSWITCH runs such applications inside
+    /// the loop of `park` or `echo`).
+    pub suspended: bool,
     /// An outbound event socket (`socket` application) controls the channel.
     pub socket: bool,
     /// `uuid_record` limits armed: the timer and the recording it stops.

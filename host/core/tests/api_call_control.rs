@@ -1,6 +1,6 @@
 //! Event socket call control on live channels: `uuid_answer`, `uuid_bridge`,
 //! `uuid_record`, `uuid_transfer [-bleg|-both]` of bridged calls, and `sendmsg`
-//! `execute` on a parked channel.
+//! `execute` on a parked or echoing channel.
 
 mod common;
 
@@ -177,6 +177,39 @@ fn transfer_bleg_moves_the_peer_and_a_continues_its_dialplan() {
     assert_eq!(h.routes(b), 1);
     assert_eq!(h.routes(a), 1, "A is not routed again");
     assert_eq!(h.last_play(a).1, "after.wav", "A's next action runs");
+}
+
+#[test]
+fn execute_during_echo_runs_the_app_then_the_echo_goes_on() {
+    let mut h = Harness::new();
+    let a = h.invite("9196");
+    h.route(a, vec![Action::Answer, Action::Echo]);
+    h.settle();
+    let echo = MediaCommand::Echo { leg: a.leg() };
+    let echoes = |h: &Harness| h.media_commands().iter().filter(|c| **c == echo).count();
+    assert_eq!(echoes(&h), 1, "echoing");
+    let now = h.now;
+    assert_eq!(
+        h.engine
+            .execute_api(now, a, ("playback", "tone.wav"), 1, None),
+        Ok(())
+    );
+    h.settle();
+    let (play_id, source) = h.last_play(a);
+    assert_eq!(source, "tone.wav", "runs now, inside the echo");
+    h.media(MediaEvent::PlaybackDone {
+        leg: a.leg(),
+        play_id,
+        interrupted_by: None,
+    });
+    assert_eq!(echoes(&h), 2, "the echo resumed");
+    let echo_runs = h
+        .events(EventName::ChannelExecute)
+        .iter()
+        .filter(|e| e.header("Application") == Some("echo"))
+        .count();
+    assert_eq!(echo_runs, 1, "no second CHANNEL_EXECUTE echo");
+    assert_eq!(final_command(&h.sip_commands(a)), None, "still up");
 }
 
 #[test]

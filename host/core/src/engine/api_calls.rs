@@ -173,9 +173,9 @@ impl Engine {
     }
 
     /// `sendmsg` `call-command: execute`: runs `name(data)` `loops` times on the
-    /// channel. A parked channel runs it now and goes back to its `park`
-    /// (FreeSWITCH runs it inside `park`: no second CHANNEL_EXECUTE or
-    /// CHANNEL_PARK); otherwise it runs when the current application ends.
+    /// channel. A channel in `park` or `echo` runs it now and goes back to what
+    /// it did (FreeSWITCH runs it inside their loops: no second CHANNEL_EXECUTE
+    /// or CHANNEL_PARK); otherwise it runs when the current application ends.
     /// `app_uuid` (the message's `Event-UUID`) is sent as `Application-UUID` in
     /// its CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE.
     pub fn execute_api(
@@ -188,10 +188,15 @@ impl Engine {
     ) -> Result<(), ApiOpError> {
         let (name, data) = app;
         self.live(id)?;
-        let parked = self
+        let running = self
             .channels
             .get(&id)
-            .is_some_and(|c| matches!(c.op.as_ref().map(|op| &op.kind), Some(OpKind::Park)));
+            .and_then(|c| c.op.as_ref())
+            .and_then(|op| match op.kind {
+                OpKind::Park => Some(Action::Park),
+                OpKind::Echo => Some(Action::Echo),
+                _ => None,
+            });
         let idle = self
             .channels
             .get(&id)
@@ -199,10 +204,11 @@ impl Engine {
         let Some(ch) = self.channels.get_mut(&id) else {
             return Err(ApiOpError::NoChannel);
         };
-        if parked {
-            ch.exec.queue.push_front(Action::Park);
+        let suspends = running.is_some();
+        if let Some(action) = running {
+            ch.exec.queue.push_front(action);
             ch.exec.queued_uuids.push_front(None);
-            ch.exec.park_suspended = true;
+            ch.exec.suspended = true;
         }
         for _ in 0..loops.max(1) {
             ch.exec.queue.push_front(Action::Execute {
@@ -211,10 +217,10 @@ impl Engine {
             });
             ch.exec.queued_uuids.push_front(app_uuid.map(str::to_owned));
         }
-        if parked {
-            // The park application is suspended, not finished: no EXECUTE_COMPLETE.
+        if suspends {
+            // Suspended, not finished: no EXECUTE_COMPLETE for park or echo.
             ch.exec.current = None;
-            self.take_op(id);
+            self.interrupt(id)?;
             self.resume(id);
         } else if idle {
             self.resume(id);

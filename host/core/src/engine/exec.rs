@@ -128,9 +128,15 @@ impl Engine {
             ch.exec.current = Some((app.clone(), data.clone()));
             let app_uuid = ch.exec.queued_uuids.pop_front().flatten();
             ch.exec.current_uuid.clone_from(&app_uuid);
-            if matches!(action, Action::Park) && std::mem::take(&mut ch.exec.park_suspended) {
-                // The park a sendmsg'd application interrupted goes on, silently.
-                self.resume_park(id);
+            if matches!(action, Action::Park | Action::Echo)
+                && std::mem::take(&mut ch.exec.suspended)
+            {
+                // The park or echo that sendmsg'd applications interrupted goes
+                // on, silently.
+                match action {
+                    Action::Echo => self.start_echo(now, id, Owner::Dialplan { var: None }),
+                    _ => self.resume_park(id),
+                }
                 return;
             }
             let mut headers = vec![("Application", app), ("Application-Data", data)];

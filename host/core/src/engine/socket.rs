@@ -138,6 +138,7 @@ impl Engine {
         {
             ch.exec.queue.remove(pos);
             ch.exec.queued_uuids.remove(pos);
+            ch.exec.suspended = false;
         }
     }
 }
