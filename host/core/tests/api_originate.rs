@@ -278,3 +278,32 @@ fn origination_uuid_names_the_channel() {
         )]
     );
 }
+
+#[test]
+fn the_session_limits_hold_for_originate_too() {
+    let mut config = common::default_config();
+    config.sessions_per_second = 1;
+    let mut h = Harness::with_config(config);
+    originate(
+        &mut h,
+        1,
+        request("sofia/internal/1001@127.0.0.1:5070", echo()),
+    );
+    originate(
+        &mut h,
+        2,
+        request("sofia/internal/1002@127.0.0.1:5070", echo()),
+    );
+    assert_eq!(h.outgoing_invites().len(), 1, "the second is not dialed");
+    assert_eq!(
+        outcomes(&h),
+        [(OriginateJob(2), Err(HangupCause::NormalCircuitCongestion))]
+    );
+    h.advance(Duration::from_secs(1));
+    originate(
+        &mut h,
+        3,
+        request("sofia/internal/1003@127.0.0.1:5070", echo()),
+    );
+    assert_eq!(h.outgoing_invites().len(), 2, "a second later it is");
+}

@@ -66,6 +66,14 @@ impl Engine {
     /// Starts an API originate. Exactly one [`Effect::Originated`] for `job`
     /// follows: when a leg answers (`Ok(uuid)`) or when every leg failed.
     pub fn originate(&mut self, now: Instant, job: OriginateJob, request: OriginateRequest) {
+        // The session limits hold for every channel, not only for INVITEs
+        // (FreeSWITCH checks them wherever a session is created).
+        if let Err(limit) = self.limits.admit(now, self.channels.len()) {
+            self.stats.refused_by_limits += 1;
+            self.log_global(LogLevel::Warning, format!("originate refused: {limit}"));
+            self.originated(job, Err(HangupCause::NormalCircuitCongestion));
+            return;
+        }
         let mut dial = match dialstring::parse(&request.dial) {
             Ok(dial) => dial,
             Err(error) => {
