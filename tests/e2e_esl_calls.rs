@@ -215,7 +215,14 @@ fn greenswitch_records_bridges_and_transfers_both_legs_of_originated_calls() {
     assert_eq!(api_bodies(&seen, "uuid_answer"), ["+OK\n"]);
     assert_eq!(
         api_bodies(&seen, "uuid_record"),
-        ["+OK Success\n", "+OK Success\n"]
+        [
+            "+OK Success\n",
+            "+OK Success\n",
+            "+OK Success\n",
+            "-ERR the channel records no such file\n",
+            "+OK Success\n"
+        ],
+        "start, mask, unmask, mask of a file not recorded, stop"
     );
     assert_eq!(
         api_bodies(&seen, "uuid_bridge"),

@@ -141,6 +141,16 @@ pub enum MediaCommand {
         /// How long the silence must last.
         silence_ms: u32,
     },
+    /// Blank (or stop blanking) both parties in the recording to `path`:
+    /// `uuid_record mask|unmask`, e.g. while a caller reads out a card number.
+    MaskRecording {
+        /// The leg.
+        leg: LegId,
+        /// The file.
+        path: String,
+        /// Silence instead of audio from now on.
+        masked: bool,
+    },
     /// Finish the recording to `path`.
     RecordStop {
         /// The leg.

@@ -311,3 +311,36 @@ fn uuid_record_limit_stops_that_recording_only() {
     h.advance(std::time::Duration::from_secs(3));
     assert_eq!(stops(&h, "again.wav"), 1, "only the explicit stop");
 }
+
+#[test]
+fn uuid_record_mask_blanks_a_running_recording_only() {
+    let mut h = Harness::new();
+    let a = parked(&mut h, "1001");
+    let now = h.now;
+    assert_eq!(
+        h.engine.mask_record_api(a, "call.wav", true),
+        Err(ApiOpError::NotRecording),
+        "nothing to mask yet"
+    );
+    assert_eq!(h.engine.record_api(now, a, true, "call.wav", None), Ok(()));
+    h.settle();
+    assert_eq!(h.engine.mask_record_api(a, "call.wav", true), Ok(()));
+    assert_eq!(h.engine.mask_record_api(a, "call.wav", false), Ok(()));
+    h.settle();
+    let masks: Vec<bool> = h
+        .media_commands()
+        .iter()
+        .filter_map(|c| match c {
+            MediaCommand::MaskRecording { leg, path, masked } if *leg == a.leg() => {
+                assert_eq!(path, "call.wav");
+                Some(*masked)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(masks, [true, false]);
+    assert_eq!(
+        h.engine.mask_record_api(ChannelId(999), "call.wav", true),
+        Err(ApiOpError::NoChannel)
+    );
+}

@@ -83,6 +83,31 @@ impl Engine {
         Ok(())
     }
 
+    /// `uuid_record <uuid> mask|unmask <path>`: the session recording to `path`
+    /// gets silence instead of both parties from now on, or audio again (the
+    /// file keeps its length and timing).
+    pub fn mask_record_api(
+        &mut self,
+        id: ChannelId,
+        path: &str,
+        masked: bool,
+    ) -> Result<(), ApiOpError> {
+        self.live(id)?;
+        let recording = self
+            .channels
+            .get(&id)
+            .is_some_and(|ch| ch.media.recordings.iter().any(|p| p == path));
+        if !recording {
+            return Err(ApiOpError::NotRecording);
+        }
+        self.push_media(MediaCommand::MaskRecording {
+            leg: id.leg(),
+            path: path.to_owned(),
+            masked,
+        });
+        Ok(())
+    }
+
     /// A `uuid_record` limit ran out: that recording stops (the others go on).
     pub(crate) fn session_record_limit(&mut self, now: Instant, id: ChannelId, timer: TimerId) {
         let Some(ch) = self.channels.get_mut(&id) else {

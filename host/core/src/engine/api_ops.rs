@@ -19,6 +19,8 @@ pub enum ApiOpError {
     /// The channel is in an operation the command cannot interrupt yet (a bridge,
     /// an app component).
     Busy,
+    /// The channel records no such file (`uuid_record mask|unmask`).
+    NotRecording,
 }
 
 impl Engine {

@@ -25,7 +25,9 @@ pub fn api(
                 (Some(a), Some(b)) => match engine.bridge_api(now, a, b) {
                     Ok(()) => format!("+OK {other_uuid}\n"),
                     Err(ApiOpError::Busy) => "-ERR the channel runs an app\n".to_owned(),
-                    Err(ApiOpError::NoChannel) => "-ERR Invalid uuid\n".to_owned(),
+                    Err(ApiOpError::NoChannel | ApiOpError::NotRecording) => {
+                        "-ERR Invalid uuid\n".to_owned()
+                    }
                 },
                 _ => "-ERR Invalid uuid\n".to_owned(),
             }
@@ -36,20 +38,16 @@ pub fn api(
             path,
             limit_secs,
         } => {
-            let start = match action {
-                RecordAction::Start => true,
-                RecordAction::Stop => false,
-                RecordAction::Mask | RecordAction::Unmask => {
-                    return Ok("-ERR uuid_record mask|unmask is not implemented yet\n".to_owned());
-                }
+            let Some(id) = engine.find_channel(&uuid) else {
+                return Ok("-ERR Cannot locate session!\n".to_owned());
             };
-            match engine.find_channel(&uuid) {
-                Some(id) => reply(
-                    engine.record_api(now, id, start, &path, limit_secs),
-                    "+OK Success\n",
-                ),
-                None => "-ERR Cannot locate session!\n".to_owned(),
-            }
+            let result = match action {
+                RecordAction::Start => engine.record_api(now, id, true, &path, limit_secs),
+                RecordAction::Stop => engine.record_api(now, id, false, &path, limit_secs),
+                RecordAction::Mask => engine.mask_record_api(id, &path, true),
+                RecordAction::Unmask => engine.mask_record_api(id, &path, false),
+            };
+            reply(result, "+OK Success\n")
         }
         ApiCommand::UuidTransfer {
             uuid,
@@ -104,5 +102,6 @@ fn reply(result: Result<(), ApiOpError>, ok: &str) -> String {
         Err(ApiOpError::Busy) => {
             "-ERR the channel is dialing, recording or runs an app\n".to_owned()
         }
+        Err(ApiOpError::NotRecording) => "-ERR the channel records no such file\n".to_owned(),
     }
 }

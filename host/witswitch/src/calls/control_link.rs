@@ -154,7 +154,9 @@ fn api(engine: &mut Engine, now: Instant, command: ApiCommand) -> String {
 fn op_reply(result: Result<(), ApiOpError>, busy: &str) -> String {
     match result {
         Ok(()) => replies::OK.to_owned(),
-        Err(ApiOpError::NoChannel) => replies::NO_SUCH_CHANNEL.to_owned(),
+        Err(ApiOpError::NoChannel | ApiOpError::NotRecording) => {
+            replies::NO_SUCH_CHANNEL.to_owned()
+        }
         Err(ApiOpError::Busy) => busy.to_owned(),
     }
 }

@@ -177,6 +177,11 @@ impl MediaLink {
                 threshold,
                 silence_ms,
             },
+            CoreCommand::MaskRecording { leg, path, masked } => MediaCommand::MaskRecording {
+                leg,
+                path: under(&self.recordings, &path),
+                masked,
+            },
             CoreCommand::SendDtmf { leg, digits } => MediaCommand::SendDtmf { leg, digits },
             CoreCommand::DestroyLeg { leg } => {
                 self.play_errors.remove(&leg);

@@ -174,6 +174,16 @@ pub enum MediaCommand {
         /// How long.
         silence_ms: u32,
     },
+    /// Write silence instead of the parties' audio to the recording at
+    /// `path` while `masked` (`uuid_record mask|unmask`).
+    MaskRecording {
+        /// The leg.
+        leg: LegId,
+        /// The recording's path.
+        path: PathBuf,
+        /// Blank from now on (or stop blanking).
+        masked: bool,
+    },
     /// Finish a recording (`path` `all` finishes every one); `RecordDone`.
     RecordStop {
         /// The leg.

@@ -438,6 +438,9 @@ impl ControlTask {
                     silence_ms,
                 },
             ),
+            MediaCommand::MaskRecording { leg, path, masked } => {
+                (leg, TaskCommand::MaskRecording { leg, path, masked })
+            }
             MediaCommand::SendDtmf { leg, digits } => (leg, TaskCommand::SendDtmf { leg, digits }),
         };
         self.forward(id, task_command).await;

@@ -32,6 +32,11 @@ pub struct Recording {
     frames_since_flush: u32,
     /// `record`'s silence detection on party A (the caller).
     silence: Option<SilenceDetector>,
+    /// `uuid_record mask`: both parties are written as silence meanwhile (the
+    /// file keeps its timing; what was said is not in it).
+    masked: bool,
+    /// The silent frame written while masked.
+    blank: Vec<i16>,
 }
 
 impl std::fmt::Debug for Recording {
@@ -55,12 +60,19 @@ impl Recording {
             scratch: Vec::new(),
             frames_since_flush: 0,
             silence: None,
+            masked: false,
+            blank: Vec::new(),
         })
     }
 
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Blanks the audio from now on (`true`) or records it again (`false`).
+    pub fn set_masked(&mut self, masked: bool) {
+        self.masked = masked;
     }
 
     /// Watches party A for silence from now on (replaces an earlier watch).
@@ -71,11 +83,19 @@ impl Recording {
     /// Adds a frame of `party`'s audio at `rate` Hz. `Ok(true)` when this
     /// frame completed the run of silence being watched for (once).
     pub fn push(&mut self, party: Party, pcm: &[i16], rate: u32) -> Result<bool, RecordError> {
+        // Silence detection hears the caller even while the file is masked.
         let silent = party == Party::A
             && self
                 .silence
                 .as_mut()
                 .is_some_and(|detector| detector.push(pcm, rate));
+        let pcm = if self.masked {
+            self.blank.clear();
+            self.blank.resize(pcm.len(), 0);
+            &self.blank[..]
+        } else {
+            pcm
+        };
         if rate == self.rate {
             self.recorder.push(party, pcm)?;
         } else {
@@ -165,5 +185,34 @@ mod tests {
         assert_eq!(fired, vec![99]);
         let (_, ms) = recording.finish().unwrap();
         assert_eq!(ms, 3000);
+    }
+
+    #[test]
+    fn a_masked_stretch_is_silence_of_the_same_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pci.wav");
+        let mut recording = Recording::create(&path, 8000, RecordLayout::Stereo).unwrap();
+        let a = sine(8000, 697.0, 8000.0, 24000);
+        let b = sine(8000, 1209.0, 8000.0, 24000);
+        for (k, (fa, fb)) in a.chunks(160).zip(b.chunks(160)).enumerate() {
+            // The second of three seconds: the caller reads out a card number.
+            match k {
+                50 => recording.set_masked(true),
+                100 => recording.set_masked(false),
+                _ => {}
+            }
+            recording.push(Party::A, fa, 8000).unwrap();
+            recording.push(Party::B, fb, 8000).unwrap();
+        }
+        let (_, ms) = recording.finish().unwrap();
+        assert_eq!(ms, 3000, "the file keeps its timing");
+        let audio = read_wav(File::open(&path).unwrap()).unwrap();
+        let left: Vec<i16> = audio.samples.iter().step_by(2).copied().collect();
+        let right: Vec<i16> = audio.samples.iter().skip(1).step_by(2).copied().collect();
+        assert_eq!(left[..8000], a[..8000], "before the mask: audio");
+        assert!(left[8000..16000].iter().all(|s| *s == 0), "masked: silence");
+        assert!(right[8000..16000].iter().all(|s| *s == 0), "both parties");
+        assert_eq!(left[16000..], a[16000..], "after unmask: audio again");
+        assert_eq!(right[16000..], b[16000..]);
     }
 }

@@ -97,6 +97,15 @@ pub enum TaskCommand {
         /// How long.
         silence_ms: u32,
     },
+    /// Blank a recording (or stop blanking it).
+    MaskRecording {
+        /// The leg.
+        leg: LegId,
+        /// The WAV.
+        path: PathBuf,
+        /// Silence from now on.
+        masked: bool,
+    },
     /// Finish recording(s).
     RecordStop {
         /// The leg.
@@ -313,6 +322,15 @@ impl MediaTask {
             }
             TaskCommand::RecordStart { leg, path, layout } => self.record_start(leg, &path, layout),
             TaskCommand::RecordStop { leg, path } => self.record_stop(leg, &path),
+            TaskCommand::MaskRecording { leg, path, masked } => {
+                let recording = self
+                    .leg_mut(leg)
+                    .and_then(|l| l.recordings.iter_mut().find(|r| r.path() == path));
+                match recording {
+                    Some(r) => r.set_masked(masked),
+                    None => self.error(leg, MediaFailure::NotRecording(path)),
+                }
+            }
             TaskCommand::WatchSilence {
                 leg,
                 path,
