@@ -783,3 +783,43 @@ fn witswitch_cli_slash_log_shows_log_lines() {
     drop(stdin);
     assert!(cli.wait().expect("cli exit").success());
 }
+
+#[test]
+fn reloadxml_maps_a_context_to_another_dialplan_live() {
+    let mut conf = CallConf::new();
+    conf.extra_guests = vec![("trap".into(), "fault_trap".into())];
+    conf.extra_scripts_toml = "[scripts.trap]\nworld = \"dialplan\"\n".into();
+    let switch = CallSwitch::start(conf);
+    let step1 = switch.dir.path().join("step1").display().to_string();
+    let mut client = plan(
+        &switch,
+        &[
+            "send:event plain CUSTOM witswitch::script",
+            &format!("waitfile:{step1}"),
+            "api:reloadxml",
+            "wait:Action=trapped,Script-Name=trap",
+        ],
+    );
+    client.wait_kind("reply");
+    // Calls on `external` (context public) go to the trapping script from now on.
+    edit_conf(
+        &switch,
+        "scripts.toml",
+        "public = \"dialplan\"",
+        "public = \"trap\"",
+    );
+    mark(&switch, "step1");
+    let reply = body(&mut client, "reloadxml");
+    assert!(reply.contains("contexts: ~public"), "{reply}");
+    assert!(!reply.contains("needs restart"), "{reply}");
+    let refused = switch.sipp(
+        "trapped",
+        Some(switch.conf.external),
+        "uac_refused.xml",
+        &["-s", "4444", "-key", "pt", "0", "-key", "codec", "PCMU"],
+    );
+    refused.assert_ok(&switch);
+    client.wait_kind("waited");
+    client.wait_kind("done");
+    client.finish();
+}

@@ -35,7 +35,7 @@ pub async fn serve(config: Config, log: LogControl) -> anyhow::Result<()> {
     let hub = ControlHub::new(Arc::clone(&config), control_tx);
     hub.attach_admin(Arc::clone(&live), log);
     let events = channel_events::start_publisher(Arc::clone(&hub));
-    let mut calls = crate::calls::start(&config, epoch, calls_stop_rx, (events, control_rx))
+    let mut calls = crate::calls::start(&config, &live, epoch, calls_stop_rx, (events, control_rx))
         .await
         .context("call engine")?;
     hub.attach_scripts(calls.script_host(), shutdown_rx.clone());

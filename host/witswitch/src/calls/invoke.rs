@@ -8,8 +8,8 @@
 
 use std::sync::Arc;
 
+use crate::live_config::LiveConfig;
 use tokio::sync::{mpsc, oneshot};
-use witswitch_config::ScriptSettings;
 use witswitch_core::{
     Action, AppError, AppOutcome, AppRequest, AppResponse, CallInfo, ChannelId, HttpId, HttpReply,
     HttpRequest, RequestId, RouteError, ScriptIdent,
@@ -64,20 +64,22 @@ pub enum Internal {
 #[derive(Debug, Clone)]
 pub struct Invoker {
     host: ScriptHost,
-    scripts: Arc<ScriptSettings>,
+    /// The configuration in force: `[contexts]` and `[http]` are read per
+    /// invocation, so `reloadxml` changes them for the next call.
+    live: Arc<LiveConfig>,
     to_calls: mpsc::UnboundedSender<Internal>,
 }
 
 impl Invoker {
-    /// Invocations on `host`, scripts chosen by `scripts`' `[contexts]`.
+    /// Invocations on `host`, scripts chosen by the `[contexts]` in force.
     pub fn new(
         host: ScriptHost,
-        scripts: Arc<ScriptSettings>,
+        live: Arc<LiveConfig>,
         to_calls: mpsc::UnboundedSender<Internal>,
     ) -> Self {
         Invoker {
             host,
-            scripts,
+            live,
             to_calls,
         }
     }
@@ -86,7 +88,8 @@ impl Invoker {
     pub fn route(&self, channel: ChannelId, info: Box<CallInfo>) {
         let this = self.clone();
         tokio::spawn(async move {
-            let (script, result) = match this.scripts.dialplan_for(&info.context) {
+            let config = this.live.get();
+            let (script, result) = match config.scripts.dialplan_for(&info.context) {
                 None => (
                     None,
                     Err(RouteError::ScriptUnavailable(format!(
@@ -117,7 +120,8 @@ impl Invoker {
     pub fn curl(&self, channel: ChannelId, uuid: String, request: Box<HttpRequest>) {
         let this = self.clone();
         tokio::spawn(async move {
-            let result = super::curl::perform_logged(&uuid, &request, &this.scripts.http).await;
+            let result =
+                super::curl::perform_logged(&uuid, &request, &this.live.get().scripts.http).await;
             let _ = this.to_calls.send(Internal::HttpDone {
                 channel,
                 request: request.id,

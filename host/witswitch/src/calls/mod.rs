@@ -22,7 +22,7 @@ mod media_link;
 mod originate_link;
 pub(crate) mod profiles;
 mod script_link;
-mod scripts;
+pub(crate) mod scripts;
 mod sip_map;
 mod task;
 
@@ -144,6 +144,7 @@ impl Calls {
 /// Starts the script host, media engine, CDR writer and call task.
 pub async fn start(
     config: &Arc<Config>,
+    live: &Arc<crate::live_config::LiveConfig>,
     epoch: Instant,
     shutdown: watch::Receiver<bool>,
     control: (EventSink, mpsc::UnboundedReceiver<CallControl>),
@@ -182,7 +183,7 @@ pub async fn start(
         WallClock::new(Instant::now(), wall_us),
     );
     let (internal_tx, internal) = mpsc::unbounded_channel();
-    let invoker = Invoker::new(host.clone(), Arc::new(config.scripts.clone()), internal_tx);
+    let invoker = Invoker::new(host.clone(), Arc::clone(live), internal_tx);
     let media = MediaLink::new(
         media,
         config.dir.join("sounds"),

@@ -8,7 +8,11 @@ use witswitch_script::{
 };
 
 /// The host's settings for one script (or the defaults).
-fn settings(limits: &ScriptLimits, script: Option<&Script>, config: &Config) -> ScriptSettings {
+pub(crate) fn settings(
+    limits: &ScriptLimits,
+    script: Option<&Script>,
+    config: &Config,
+) -> ScriptSettings {
     let http = &config.scripts.http;
     ScriptSettings {
         memory_bytes: u64::from(limits.memory_limit_mib) << 20,

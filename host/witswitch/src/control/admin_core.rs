@@ -180,6 +180,11 @@ async fn reload(hub: &ControlHub, acl_only: bool) -> String {
     apply_vars(hub, &changes, &new, &mut applied);
     apply_limits(hub, &old, &new, &mut applied).await;
     apply_gateways(hub, &changes, &new, &mut applied).await;
+    apply_scripts(hub, &changes, &new, &mut applied).await;
+    if !changes.contexts.is_empty() {
+        // The invoker reads `[contexts]` per call from the live configuration.
+        applied.push(format!("contexts: {}", changes.contexts));
+    }
     for (name, part) in [("users", &changes.users), ("acls", &changes.acls)] {
         if !part.is_empty() {
             applied.push(format!("{name}: {part}"));
@@ -284,6 +289,42 @@ async fn apply_gateways(
     applied.push(format!("gateways: {}", changes.gateways));
 }
 
+/// Added and changed scripts get their settings and are loaded (a load failure is
+/// reported; the old version, if any, stays live). A removed script stays loaded
+/// but no context maps to it any more.
+async fn apply_scripts(
+    hub: &ControlHub,
+    changes: &ConfigDiff,
+    new: &Arc<Config>,
+    applied: &mut Vec<String>,
+) {
+    if changes.scripts.is_empty() {
+        return;
+    }
+    let Some(host) = hub.script_host() else {
+        return;
+    };
+    let mut failed = Vec::new();
+    for name in changes.scripts.added.iter().chain(&changes.scripts.changed) {
+        let Some(script) = new.scripts.scripts.get(name) else {
+            continue;
+        };
+        let settings = crate::calls::scripts::settings(&script.limits, Some(script), new);
+        host.set_script_settings(name, settings);
+        let (loader, script_name, path) = (host.clone(), name.clone(), script.path.clone());
+        let loaded = tokio::task::spawn_blocking(move || loader.load(&script_name, &path)).await;
+        match loaded {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => failed.push(format!("{name} ({e})")),
+            Err(e) => failed.push(format!("{name} ({e})")),
+        }
+    }
+    applied.push(format!("scripts: {}", changes.scripts));
+    if !failed.is_empty() {
+        applied.push(format!("scripts not loaded: {}", failed.join(", ")));
+    }
+}
+
 fn needs_restart(changes: &ConfigDiff, old: &Config, new: &Config) -> Vec<String> {
     let mut restart = Vec::new();
     let mut settings: Vec<&str> = changes.settings.clone();
@@ -299,14 +340,8 @@ fn needs_restart(changes: &ConfigDiff, old: &Config, new: &Config) -> Vec<String
     if !settings.is_empty() {
         restart.push(format!("settings: ~{}", settings.join(" ~")));
     }
-    for (name, part) in [
-        ("profiles", &changes.profiles),
-        ("scripts", &changes.scripts),
-        ("contexts", &changes.contexts),
-    ] {
-        if !part.is_empty() {
-            restart.push(format!("{name}: {part}"));
-        }
+    if !changes.profiles.is_empty() {
+        restart.push(format!("profiles: {}", changes.profiles));
     }
     restart
 }

@@ -37,7 +37,7 @@ impl ControlHub {
         }
     }
 
-    fn script_host(&self) -> Option<ScriptHost> {
+    pub(super) fn script_host(&self) -> Option<ScriptHost> {
         self.admin
             .scripts
             .lock()
