@@ -74,6 +74,9 @@ pub struct EngineConfig {
     pub default_call_timeout: Duration,
     /// Emit [`crate::ChannelEvent`]s (off saves work when nobody listens).
     pub events: bool,
+    /// Global variables (`[vars]`, `global_setvar`): `${name}` in action data
+    /// falls back to them when the channel has no such variable, as in FreeSWITCH.
+    pub globals: HashMap<String, String>,
 }
 
 impl EngineConfig {
@@ -87,6 +90,7 @@ impl EngineConfig {
             max_transfers: DEFAULT_MAX_TRANSFERS,
             default_call_timeout: Duration::from_secs(DEFAULT_CALL_TIMEOUT_SECS),
             events: true,
+            globals: HashMap::new(),
         }
     }
 }

@@ -125,6 +125,20 @@ impl Variables {
     pub fn expand(&self, text: &str) -> String {
         expand(text, &|name| self.get(name).map(str::to_owned))
     }
+
+    /// [`Vars::expand`], with `globals` for names the channel does not have
+    /// (FreeSWITCH's `switch_channel_expand_variables` does the same).
+    pub fn expand_with_globals(
+        &self,
+        text: &str,
+        globals: &std::collections::HashMap<String, String>,
+    ) -> String {
+        expand(text, &|name| {
+            self.get(name)
+                .or_else(|| globals.get(name).map(String::as_str))
+                .map(str::to_owned)
+        })
+    }
 }
 
 /// FreeSWITCH's `switch_true`.

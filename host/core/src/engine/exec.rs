@@ -153,7 +153,8 @@ impl Engine {
         let Some(ch) = self.channels.get(&id) else {
             return action;
         };
-        let x = |text: String| ch.vars.expand(&text);
+        let globals = &self.config.globals;
+        let x = |text: String| ch.vars.expand_with_globals(&text, globals);
         match action {
             Action::Playback(s) => Action::Playback(x(s)),
             Action::Bridge(s) => Action::Bridge(x(s)),

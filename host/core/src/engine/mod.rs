@@ -116,6 +116,11 @@ impl Engine {
         }
     }
 
+    /// Replaces the global variables (`global_setvar`, `reloadxml`).
+    pub fn set_globals(&mut self, globals: HashMap<String, String>) {
+        self.config.globals = globals;
+    }
+
     /// A new INVITE (outside any dialog). Returns the channel the engine
     /// allocated for it: every effect about this INVITE (the 503 of a
     /// session limit included) names that channel.

@@ -32,6 +32,7 @@ pub fn handle(engine: &mut Engine, now: Instant, request: CallControl) {
                 engine.socket_ended(now, channel, end);
             }
         }
+        CallControl::Globals(globals) => engine.set_globals(globals),
         CallControl::GetVar { uuid, name, reply } => {
             let value = engine
                 .find_channel(&uuid)

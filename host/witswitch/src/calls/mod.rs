@@ -89,6 +89,7 @@ pub fn engine_config(config: &Config) -> anyhow::Result<EngineConfig> {
     }
     engine.max_sessions = config.core.max_sessions;
     engine.sessions_per_second = config.core.sessions_per_second;
+    engine.globals = config.vars.clone().into_iter().collect();
     // The call task turns events on while an event socket client listens.
     engine.events = false;
     Ok(engine)

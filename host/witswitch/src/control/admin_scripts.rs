@@ -11,7 +11,7 @@ use witswitch_control::call_site;
 use witswitch_control::event::EventTime;
 use witswitch_script::{ScriptEvent, ScriptHost, ScriptStatus};
 
-use super::{ControlHub, now};
+use super::{CallControl, ControlHub, now};
 
 /// The event subclass of script lifecycle events.
 pub const SCRIPT_SUBCLASS: &str = "witswitch::script";
@@ -30,10 +30,16 @@ impl ControlHub {
     }
 
     /// Scripts read the globals as `global_setvar`/`reloadxml` left them
-    /// (`witswitch:script/globals`).
+    /// (`witswitch:script/globals`), and the call engine expands `${name}` in
+    /// action data from them.
     pub(super) fn share_globals_with_scripts(&self) {
+        let globals = self.globals();
         if let Some(host) = self.script_host() {
-            host.set_globals(self.globals().into_iter().collect());
+            host.set_globals(globals.clone().into_iter().collect());
+        }
+        let globals = globals.into_iter().collect();
+        if self.calls.send(CallControl::Globals(globals)).is_err() {
+            tracing::debug!("call task gone; globals not passed on");
         }
     }
 

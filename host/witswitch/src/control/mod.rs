@@ -93,6 +93,8 @@ pub enum CallControl {
         /// The value.
         reply: oneshot::Sender<Option<String>>,
     },
+    /// The global variables changed (`global_setvar`, `reloadxml`).
+    Globals(std::collections::HashMap<String, String>),
 }
 
 /// The switch-wide control state shared by the listener, the connections and the
