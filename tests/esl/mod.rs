@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::calls::{CallConf, CallSwitch};
 use crate::common::{DEADLINE, repo_root};
 
 /// The Python with greenswitch and genesis (`.ci/run` makes this venv).
@@ -138,4 +139,31 @@ impl Drop for Client {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `tests/esl/genesis_plan.py` with `steps` against `switch`.
+pub fn plan(switch: &CallSwitch, steps: &[&str]) -> Client {
+    let port = switch.conf.esl.to_string();
+    let mut args = vec!["127.0.0.1", port.as_str(), CallConf::ESL_PASSWORD];
+    args.extend_from_slice(steps);
+    Client::spawn("genesis_plan.py", &args, switch.dir.path())
+}
+
+/// The body of the `api` step running `command`.
+pub fn body(client: &mut Client, command: &str) -> String {
+    let line = client.wait_until(command, |v| v["kind"] == "api" && v["command"] == command);
+    line["body"].as_str().expect("api body").to_owned()
+}
+
+/// Replaces `from` by `to` in a file of the switch's `conf/` folder.
+pub fn edit_conf(switch: &CallSwitch, file: &str, from: &str, to: &str) {
+    let path = switch.dir.path().join("conf").join(file);
+    let text = std::fs::read_to_string(&path).expect("conf file");
+    assert!(text.contains(from), "{from:?} in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write conf file");
+}
+
+/// Lets the plan's `waitfile:` step go on.
+pub fn mark(switch: &CallSwitch, name: &str) {
+    std::fs::write(switch.dir.path().join(name), "").expect("marker");
 }
