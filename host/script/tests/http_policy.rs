@@ -1,6 +1,6 @@
 //! Outbound HTTP from a dialplan: deny by default (the guest sees
 //! `HTTP-request-denied`, the switch logs it), allowed hosts work, and the
-//! response size cap and total timeout hold.
+//! response size cap, the connect timeout and the total timeout hold.
 
 mod common;
 
@@ -75,6 +75,20 @@ fn host_with_http(
     total_timeout: Duration,
     max_response_bytes: u64,
 ) -> ScriptHost {
+    host_with_timeouts(
+        allow,
+        Duration::from_secs(2),
+        total_timeout,
+        max_response_bytes,
+    )
+}
+
+fn host_with_timeouts(
+    allow: Vec<String>,
+    connect_timeout: Duration,
+    total_timeout: Duration,
+    max_response_bytes: u64,
+) -> ScriptHost {
     let host = common::host();
     host.load("web", &common::guest("fault_http"))
         .expect("loads");
@@ -83,7 +97,7 @@ fn host_with_http(
         ScriptSettings {
             http: HttpSettings {
                 allow,
-                connect_timeout: Duration::from_secs(2),
+                connect_timeout,
                 total_timeout,
                 max_response_bytes,
             },
@@ -208,4 +222,39 @@ async fn a_backend_that_never_answers_times_out() {
         l == "set http_error=HttpResponseTimeout" || l == "set http_error=ConnectionReadTimeout"
     });
     assert!(timed_out, "{lines:?}");
+}
+
+/// A listener that never accepts, with its accept queue filled: Linux drops the
+/// SYNs of further connections, so they hang in the handshake. Keep both alive.
+fn hanging_listener() -> (std::net::TcpListener, Vec<std::net::TcpStream>, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mut queued = Vec::new();
+    // std listens with a backlog of 128; a connect that times out means full.
+    for _ in 0..1024 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(stream) => queued.push(stream),
+            Err(_) => break,
+        }
+    }
+    (listener, queued, addr.port())
+}
+
+#[tokio::test]
+async fn a_backend_that_cannot_be_reached_hits_the_connect_timeout() {
+    let (_listener, _queued, port) = hanging_listener();
+    // The total timeout is long: only the connect timeout can end this request.
+    let host = host_with_timeouts(
+        vec!["127.0.0.1".into()],
+        Duration::from_millis(300),
+        Duration::from_secs(30),
+        1024,
+    );
+    let lines = fetch(&host, &format!("127.0.0.1:{port}")).await;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "set http_error=ConnectionTimeout"),
+        "{lines:?}"
+    );
 }
