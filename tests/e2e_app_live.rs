@@ -181,29 +181,7 @@ fn hot_swapping_the_ivr_leaves_live_sessions_on_their_version() {
 
     // A new caller gets the new version.
     let newcomer_rtp = RtpPeer::new(0x7070);
-    let csv = switch.user_csv(1000);
-    let newcomer = switch.sipp(
-        "newcomer",
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &[
-            "-s",
-            "5000",
-            "-inf",
-            csv.to_str().expect("path"),
-            "-d",
-            "1000",
-            "-key",
-            "rtp_port",
-            &newcomer_rtp.port().to_string(),
-            "-key",
-            "pt",
-            "0",
-            "-key",
-            "codec",
-            "PCMU",
-        ],
-    );
+    let newcomer = switch.auth_call("newcomer", 1000, "5000", 1000, newcomer_rtp.port());
     newcomer.assert_ok(&switch);
     let started = versions(&switch.log(), " app ivr started");
     let new = started.last().expect("the newcomer's run").clone();

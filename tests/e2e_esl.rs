@@ -5,7 +5,7 @@ mod calls;
 mod common;
 mod esl;
 
-use calls::{CallConf, CallSwitch};
+use calls::{CallConf, CallSwitch, strs};
 use esl::Client;
 
 fn esl_args(switch: &CallSwitch, password: &str) -> Vec<String> {
@@ -16,37 +16,9 @@ fn esl_args(switch: &CallSwitch, password: &str) -> Vec<String> {
     ]
 }
 
-fn strs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
-}
-
 /// An authenticated echo call from 1000 to 9196 held for `hold_ms`.
 fn echo_call(switch: &CallSwitch, name: &str, hold_ms: u32) -> calls::Sipp {
-    let csv = switch.user_csv(1000);
-    let rtp = common::free_port().to_string();
-    let hold = hold_ms.to_string();
-    switch.sipp(
-        name,
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &[
-            "-s",
-            "9196",
-            "-inf",
-            csv.to_str().expect("path"),
-            "-d",
-            &hold,
-            "-key",
-            "rtp_port",
-            &rtp,
-            "-key",
-            "pt",
-            "0",
-            "-key",
-            "codec",
-            "PCMU",
-        ],
-    )
+    switch.auth_call(name, 1000, "9196", hold_ms, common::free_port())
 }
 
 #[test]
@@ -254,31 +226,8 @@ fn modesl_filter_narrows_the_stream_to_one_caller_and_bgapi_reports() {
     client.wait_kind("ready");
     // A call from 1000 first: filtered out. Then one from 1001: delivered.
     echo_call(&switch, "echo-1000", 500).assert_ok(&switch);
-    let csv = switch.user_csv(1001);
-    let rtp = common::free_port().to_string();
     switch
-        .sipp(
-            "echo-1001",
-            Some(switch.conf.internal),
-            "uac_auth_call.xml",
-            &[
-                "-s",
-                "9196",
-                "-inf",
-                csv.to_str().expect("path"),
-                "-d",
-                "500",
-                "-key",
-                "rtp_port",
-                &rtp,
-                "-key",
-                "pt",
-                "0",
-                "-key",
-                "codec",
-                "PCMU",
-            ],
-        )
+        .auth_call("echo-1001", 1001, "9196", 500, common::free_port())
         .assert_ok(&switch);
     let seen = client.finish();
     let replies: Vec<&str> = seen
@@ -335,30 +284,7 @@ fn uuid_transfer_moves_an_answered_call_and_myevents_sees_only_that_call() {
     assert_eq!(my["text"], "+OK Events Enabled");
     let uuid = my["uuid"].as_str().expect("uuid").to_owned();
     // A second call while the first is watched: its events must not reach `myevents`.
-    let csv = switch.user_csv(1001);
-    let rtp = common::free_port().to_string();
-    let second = switch.sipp(
-        "other",
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &[
-            "-s",
-            "9196",
-            "-inf",
-            csv.to_str().expect("path"),
-            "-d",
-            "1500",
-            "-key",
-            "rtp_port",
-            &rtp,
-            "-key",
-            "pt",
-            "0",
-            "-key",
-            "codec",
-            "PCMU",
-        ],
-    );
+    let second = switch.auth_call("other", 1001, "9196", 1500, common::free_port());
     first.assert_ok(&switch);
     second.assert_ok(&switch);
     let seen = client.finish();

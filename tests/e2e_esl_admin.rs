@@ -414,30 +414,7 @@ fn reloadxml_applies_users_vars_and_limits_live_and_keeps_the_config_on_errors()
 #[test]
 fn fsctl_shutdown_elegant_refuses_new_calls_and_stops_after_the_last_one() {
     let switch = CallSwitch::start(CallConf::new());
-    let csv = switch.user_csv(1000);
-    let rtp = common::free_port().to_string();
-    let echo = switch.sipp(
-        "echo",
-        Some(switch.conf.internal),
-        "uac_auth_call.xml",
-        &[
-            "-s",
-            "9196",
-            "-inf",
-            csv.to_str().expect("path"),
-            "-d",
-            "6000",
-            "-key",
-            "rtp_port",
-            &rtp,
-            "-key",
-            "pt",
-            "0",
-            "-key",
-            "codec",
-            "PCMU",
-        ],
-    );
+    let echo = switch.auth_call("echo", 1000, "9196", 6000, common::free_port());
     let step1 = switch.dir.path().join("step1").display().to_string();
     let mut client = plan(
         &switch,

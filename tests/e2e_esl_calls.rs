@@ -6,12 +6,8 @@ mod calls;
 mod common;
 mod esl;
 
-use calls::{CallConf, CallSwitch};
+use calls::{CallConf, CallSwitch, strs};
 use esl::Client;
-
-fn strs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
-}
 
 /// sipp answering as a phone on `port` (PCMU), waiting for the switch's BYE.
 fn answering_phone(switch: &CallSwitch, name: &str, port: u16) -> calls::Sipp {

@@ -9,7 +9,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use calls::prompts::{Prompt, decode_pcmu, rms};
-use calls::{CallConf, CallSwitch, RtpPacket, RtpPeer, Sipp, exchange, payload};
+use calls::{
+    CallConf, CallSwitch, RtpPacket, RtpPeer, Sipp, auth_call_args, exchange, payload, strs,
+};
 
 /// Payload type of telephone-event in the callers' SDP.
 const TELEPHONE_EVENT: u8 = 101;
@@ -31,25 +33,8 @@ impl Caller {
     fn dial(switch: &CallSwitch, name: &str, scenario: &str, hold_ms: u32, extra: &[&str]) -> Self {
         let rtp = RtpPeer::new(0x5000);
         let csv = switch.user_csv(1000);
-        let port = rtp.port().to_string();
-        let hold = hold_ms.to_string();
-        let mut args = vec![
-            "-s",
-            "5000",
-            "-inf",
-            csv.to_str().expect("path"),
-            "-d",
-            &hold,
-            "-key",
-            "rtp_port",
-            &port,
-            "-key",
-            "pt",
-            "0",
-            "-key",
-            "codec",
-            "PCMU",
-        ];
+        let owned = auth_call_args(&csv, "5000", rtp.port(), hold_ms);
+        let mut args = strs(&owned);
         args.extend_from_slice(extra);
         let sipp = switch.sipp(name, Some(switch.conf.internal), scenario, &args);
         let switch_rtp = sipp.switch_rtp();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use calls::audio::{chirp, read_wav, ulaw_encode, window_correlations};
 use calls::prompts::{Prompt, decode_pcmu};
-use calls::{CallConf, CallSwitch, RtpPacket, RtpPeer, Sipp, send_collect};
+use calls::{CallConf, CallSwitch, RtpPacket, RtpPeer, Sipp, auth_call_args, send_collect, strs};
 
 /// Payload type of telephone-event in the callers' SDP.
 const TELEPHONE_EVENT: u8 = 101;
@@ -22,27 +22,8 @@ const SILENCE: u8 = 0xFF;
 /// A sipp caller authenticated as 1000 dialing `dest`, holding `hold_ms` (0: until
 /// the switch's BYE with `uac_auth_call_bye_in.xml`).
 fn dial(switch: &CallSwitch, dest: &str, scenario: &str, rtp: &RtpPeer, hold_ms: u32) -> Sipp {
-    let csv = switch.user_csv(1000);
-    let port = rtp.port().to_string();
-    let hold = hold_ms.to_string();
-    let args = [
-        "-s",
-        dest,
-        "-inf",
-        csv.to_str().expect("path"),
-        "-d",
-        &hold,
-        "-key",
-        "rtp_port",
-        &port,
-        "-key",
-        "pt",
-        "0",
-        "-key",
-        "codec",
-        "PCMU",
-    ];
-    switch.sipp("caller", Some(switch.conf.internal), scenario, &args)
+    let args = auth_call_args(&switch.user_csv(1000), dest, rtp.port(), hold_ms);
+    switch.sipp("caller", Some(switch.conf.internal), scenario, &strs(&args))
 }
 
 /// Listens (sending silence every 20 ms, as a phone does) until `prompt` is heard.

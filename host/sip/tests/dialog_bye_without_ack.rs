@@ -7,36 +7,15 @@
 mod dialog_support;
 
 use dialog_support::*;
-use witswitch_sip::dialog::{OutgoingInvite, TerminationReason, UaEvent};
-use witswitch_sip::{NameAddr, Uri};
+use witswitch_sip::dialog::{TerminationReason, UaEvent};
 
 #[test]
 fn a_bye_after_a_lost_ack_ends_the_session_and_nothing_waits_for_the_ack() {
     let mut net = Net::pair();
     net.drop_when(|sent| sent.label() == "ACK");
-    let mut spec = OutgoingInvite::new(
-        Uri::parse("sip:1000@192.0.2.1:5060").unwrap(),
-        NameAddr::parse("<sip:caller@example.net>").unwrap(),
-        NameAddr::parse("<sip:1000@192.0.2.1:5060>").unwrap(),
-        addr_a(),
-    );
-    spec.sdp = Some(OFFER.to_vec());
-    let theirs = net
-        .ua(B, |ua, now, layer| ua.invite(now, layer, spec))
-        .unwrap();
-    net.flush();
-    let ours = match net.node(A).take_events().as_slice() {
-        [UaEvent::IncomingInvite { dialog, .. }] => *dialog,
-        other => panic!("{other:?}"),
-    };
-    net.ua(A, |ua, now, layer| ua.answer(now, layer, ours, ANSWER))
-        .unwrap();
-    net.flush();
+    let (ours, theirs) = inbound_call(&mut net);
     assert!(
-        net.node(B)
-            .take_events()
-            .iter()
-            .any(|e| matches!(e, UaEvent::Answered { .. })),
+        net.sent_by(A).iter().any(|s| s.label() == "200"),
         "the caller got the 200"
     );
     net.ua(B, |ua, now, layer| ua.bye(now, layer, theirs))

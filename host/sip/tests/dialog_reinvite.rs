@@ -7,33 +7,7 @@ mod dialog_support;
 use std::time::Duration;
 
 use dialog_support::*;
-use witswitch_sip::dialog::{DialogKey, OutgoingInvite, Reply, UaError, UaEvent};
-use witswitch_sip::{NameAddr, Uri};
-
-/// B (a phone) calls A (witswitch), A answers. Returns (A's key, B's key).
-fn inbound_call(net: &mut Net) -> (DialogKey, DialogKey) {
-    let mut spec = OutgoingInvite::new(
-        Uri::parse("sip:1000@192.0.2.1:5060").unwrap(),
-        NameAddr::parse("<sip:2000@198.51.100.1>").unwrap(),
-        NameAddr::parse("<sip:1000@192.0.2.1>").unwrap(),
-        addr_a(),
-    );
-    spec.sdp = Some(OFFER.to_vec());
-    let theirs = net
-        .ua(B, |ua, now, layer| ua.invite(now, layer, spec))
-        .unwrap();
-    net.flush();
-    let ours = match net.node(A).take_events().as_slice() {
-        [UaEvent::IncomingInvite { dialog, .. }] => *dialog,
-        other => panic!("{other:?}"),
-    };
-    net.ua(A, |ua, now, layer| ua.answer(now, layer, ours, ANSWER))
-        .unwrap();
-    net.flush();
-    net.node(A).take_events();
-    net.node(B).take_events();
-    (ours, theirs)
-}
+use witswitch_sip::dialog::{Reply, UaError, UaEvent};
 
 #[test]
 fn hold_offer_passes_through_and_is_answered() {

@@ -8,10 +8,10 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use witswitch_sip::dialog::{IdSource, UaConfig, UaEvent, UserAgent};
+use witswitch_sip::dialog::{DialogKey, IdSource, OutgoingInvite, UaConfig, UaEvent, UserAgent};
 use witswitch_sip::gateway::{Gateway, GatewayEvent};
 use witswitch_sip::transaction::{TransactionLayer, TxEvent};
-use witswitch_sip::{Host, Message, Request, Response, Transport};
+use witswitch_sip::{Host, Message, NameAddr, Request, Response, Transport, Uri};
 
 /// witswitch.
 pub const A: usize = 0;
@@ -354,3 +354,28 @@ pub fn parse_request(text: &str) -> Request {
 pub const OFFER: &[u8] = b"v=0\r\no=- 1 1 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\na=sendrecv\r\n";
 pub const ANSWER: &[u8] = b"v=0\r\no=- 2 2 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 16384 RTP/AVP 0\r\na=sendrecv\r\n";
 pub const HOLD: &[u8] = b"v=0\r\no=- 1 2 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\na=sendonly\r\n";
+
+/// B (a phone) calls A (witswitch), A answers. Returns (A's key, B's key).
+pub fn inbound_call(net: &mut Net) -> (DialogKey, DialogKey) {
+    let mut spec = OutgoingInvite::new(
+        Uri::parse("sip:1000@192.0.2.1:5060").unwrap(),
+        NameAddr::parse("<sip:2000@198.51.100.1>").unwrap(),
+        NameAddr::parse("<sip:1000@192.0.2.1>").unwrap(),
+        addr_a(),
+    );
+    spec.sdp = Some(OFFER.to_vec());
+    let theirs = net
+        .ua(B, |ua, now, layer| ua.invite(now, layer, spec))
+        .unwrap();
+    net.flush();
+    let ours = match net.node(A).take_events().as_slice() {
+        [UaEvent::IncomingInvite { dialog, .. }] => *dialog,
+        other => panic!("{other:?}"),
+    };
+    net.ua(A, |ua, now, layer| ua.answer(now, layer, ours, ANSWER))
+        .unwrap();
+    net.flush();
+    net.node(A).take_events();
+    net.node(B).take_events();
+    (ours, theirs)
+}
