@@ -72,6 +72,11 @@ enum Control {
         leg: LegId,
         done: Option<oneshot::Sender<()>>,
     },
+    /// `applied`: `done` is told once the leg's task has reached it.
+    Applied {
+        leg: LegId,
+        done: oneshot::Sender<()>,
+    },
     /// Every other command.
     Command(MediaCommand),
 }
@@ -156,6 +161,17 @@ impl MediaEngine {
         .await?;
         // An unknown leg answers at once (the sender is dropped).
         let _ = closed.await;
+        Ok(())
+    }
+
+    /// Returns once every command sent for `leg` before it has been applied
+    /// by the leg's task (commands are otherwise fire-and-forget). Packets
+    /// sent to the leg after this meet its new configuration; an unknown
+    /// leg answers at once.
+    pub async fn applied(&self, leg: LegId) -> Result<(), MediaError> {
+        let (done, reached) = oneshot::channel();
+        self.send(Control::Applied { leg, done }).await?;
+        let _ = reached.await;
         Ok(())
     }
 
@@ -281,6 +297,13 @@ impl ControlTask {
                 } => self.create(leg, local_ip, reply).await,
                 Control::Destroy { leg, done } => self.destroy(leg, done).await,
                 Control::Command(command) => self.command(command).await,
+                Control::Applied { leg, done } => {
+                    // The task's queue is FIFO behind everything forwarded
+                    // before; an unknown leg drops `done` (answered at once).
+                    if let Some(route) = self.routes.get(&leg) {
+                        let _ = route.task.send(TaskCommand::Applied { done }).await;
+                    }
+                }
             }
         }
         // Dropping the routes closes every task's queue: they finish up and end.

@@ -120,6 +120,11 @@ pub enum TaskCommand {
         /// `"123"` or `"123@200"`.
         digits: String,
     },
+    /// Answer once every command queued before this one is applied.
+    Applied {
+        /// Told when this command is reached.
+        done: oneshot::Sender<()>,
+    },
     /// Close the leg.
     Destroy {
         /// The leg.
@@ -350,6 +355,10 @@ impl MediaTask {
                 if let Some(Err(e)) = result {
                     self.error(leg, e);
                 }
+            }
+            TaskCommand::Applied { done } => {
+                let _ = done.send(());
+                return false;
             }
             TaskCommand::Destroy { leg, done } => {
                 if let Some(closing) = self.take_leg(leg) {

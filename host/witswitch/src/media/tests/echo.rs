@@ -16,6 +16,9 @@ async fn echo_returns_the_same_payloads_in_the_legs_own_stream() {
     // packet the peer gets is an echo.
     engine.echo(leg).await.unwrap();
     engine.configure(leg, peer.addr(), pcmu()).await.unwrap();
+    // Commands are fire-and-forget: wait until the leg has them before
+    // sending, or the first packet can arrive at an unconfigured leg.
+    engine.applied(leg).await.unwrap();
 
     let mut sent = Vec::new();
     let mut echoed = Vec::new();
@@ -65,6 +68,7 @@ async fn symmetric_rtp_answers_the_real_source_not_the_sdp_address() {
         .configure(leg, sdp_peer.addr(), pcmu())
         .await
         .unwrap();
+    engine.applied(leg).await.unwrap();
     for k in 0..5u8 {
         nat_peer.send_media(local, 0, &[k; 160]).await;
         let echo = nat_peer.recv().await.expect("echo at the latched address");
@@ -115,12 +119,15 @@ async fn an_idle_answered_leg_keeps_sending_silence() {
 
 #[tokio::test]
 async fn idle_ends_echo_and_silence_continues_the_stream() {
-    let (engine, _events) = engine(22250, None);
+    let (engine, _events) = engine(24200, None);
     let mut peer = Peer::new(0xDDDD_0004).await;
     let leg = LegId(24);
     let local = engine.create_leg(leg, None).await.unwrap();
     engine.echo(leg).await.unwrap();
     engine.configure(leg, peer.addr(), pcmu()).await.unwrap();
+    // Commands are fire-and-forget: wait until the leg has them before
+    // sending, or the first packet can arrive at an unconfigured leg.
+    engine.applied(leg).await.unwrap();
     peer.send_media(local, 0, &[0x11; 160]).await;
     let echoed = peer.recv().await.expect("echo");
     assert_eq!(echoed.payload, vec![0x11; 160]);

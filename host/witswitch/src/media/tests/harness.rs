@@ -170,7 +170,8 @@ impl Peer {
     }
 }
 
-/// Creates a leg, points it at `peer` with `codec`; returns its address.
+/// Creates a leg, points it at `peer` with `codec` (applied before this
+/// returns); returns its address.
 pub async fn leg_for(
     engine: &MediaEngine,
     id: u64,
@@ -185,6 +186,8 @@ pub async fn leg_for(
         .configure(LegId(id), peer.addr(), codec)
         .await
         .expect("configure");
+    // Packets the test sends next must meet the configured leg.
+    engine.applied(LegId(id)).await.expect("applied");
     local
 }
 
