@@ -191,6 +191,9 @@ pub struct EslSession {
     linger: Linger,
     linger_deadline: Option<Instant>,
     hangup_seen: bool,
+    /// The bound channel hung up while a request was with the host: the
+    /// disconnect notice (for this uuid) waits for that request's reply.
+    disconnect_after_pending: Option<String>,
     lost_total: u64,
     /// Outbound: the client sent `resume` (the dialplan continues when it closes).
     resumed: bool,
@@ -227,6 +230,7 @@ impl EslSession {
             linger: Linger::Off,
             linger_deadline: None,
             hangup_seen: false,
+            disconnect_after_pending: None,
             lost_total: 0,
             resumed: false,
         }
@@ -392,7 +396,7 @@ impl EslSession {
             return;
         }
         self.send(frames::api_response(output));
-        self.process_input();
+        self.after_completion();
     }
 
     /// The reply text of a `sendmsg` or `getvar` request.
@@ -401,7 +405,7 @@ impl EslSession {
             return;
         }
         self.reply(reply_text);
-        self.process_input();
+        self.after_completion();
     }
 
     /// The verdict on a `userauth` request.
@@ -410,7 +414,19 @@ impl EslSession {
             return;
         }
         self.finish_auth(accepted);
-        self.process_input();
+        self.after_completion();
+    }
+
+    /// A request's answer went out: the channel's deferred disconnect follows
+    /// it, else the next buffered command runs.
+    fn after_completion(&mut self) {
+        match self.disconnect_after_pending.take() {
+            Some(uuid) if self.phase != Phase::Closed => {
+                self.send(frames::session_disconnect_notice(&uuid));
+                self.phase = Phase::Closed;
+            }
+            _ => self.process_input(),
+        }
     }
 
     fn finish_auth(&mut self, accepted: bool) {
@@ -479,6 +495,12 @@ impl EslSession {
             Linger::On(secs) => {
                 self.send(frames::linger_notice(&uuid, channel_name, secs));
                 self.linger_deadline = secs.map(|s| now + Duration::from_secs(u64::from(s)));
+            }
+            // A `sendmsg hangup` is answered before the channel's goodbye (in
+            // FreeSWITCH the reply precedes the execution): a client waiting for
+            // that reply must get it, so the notice waits for the host.
+            Linger::Off if self.pending.is_some() => {
+                self.disconnect_after_pending = Some(uuid);
             }
             Linger::Off => {
                 self.send(frames::session_disconnect_notice(&uuid));

@@ -200,6 +200,33 @@ fn myevents_hangup_sends_the_session_notice_and_closes() {
 }
 
 #[test]
+fn a_hangup_seen_before_its_sendmsg_reply_still_gets_the_reply_first() {
+    // The host runs the hangup and its CHANNEL_HANGUP_COMPLETE can reach the
+    // session before the host's "+OK" for the sendmsg does.
+    let mut session = authed();
+    session.handle_input(b"myevents u1\n\n");
+    output(&mut session);
+    requests(&mut session);
+    session.handle_input(b"sendmsg u1\ncall-command: hangup\n\n");
+    let Some(Request::SendMsg { id, .. }) = session.poll_request() else {
+        panic!("expected sendmsg request");
+    };
+    session.handle_item(channel_event("CHANNEL_HANGUP_COMPLETE", "u1"), now());
+    let events = output(&mut session);
+    assert!(events.contains("CHANNEL_HANGUP_COMPLETE"), "{events}");
+    assert!(!events.contains("disconnect-notice"), "{events}");
+    assert!(!session.is_closed());
+    session.complete_reply(id, "+OK");
+    let sent = output(&mut session);
+    let reply = sent.find("Reply-Text: +OK").expect("the reply");
+    let notice = sent
+        .find("Controlled-Session-UUID: u1")
+        .expect("the notice");
+    assert!(reply < notice, "{sent}");
+    assert!(session.is_closed());
+}
+
+#[test]
 fn linger_with_time_closes_at_the_deadline() {
     let mut session = authed();
     session.handle_input(b"linger\n\n");
