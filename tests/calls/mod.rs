@@ -12,6 +12,7 @@ use std::fs;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::common::{DEADLINE, free_port, options_udp, probe_socket, repo_root, wait_for};
@@ -56,9 +57,12 @@ pub struct CallConf {
 impl CallConf {
     /// Free ports, generous limits.
     pub fn new() -> CallConf {
-        // Spread RTP ranges so parallel tests rarely share ports (the engine skips
-        // ports in use anyway).
-        let rtp_start = 20000 + (free_port() % 40) * 1000;
+        // Parallel switches take different blocks of 20000-59999 (free_port()
+        // stays below 20000, so sipp never meets a switch's RTP port).
+        static BLOCK: AtomicU16 = AtomicU16::new(0);
+        let pid = u16::try_from(std::process::id() % 40).unwrap_or(0);
+        let block = (pid + BLOCK.fetch_add(1, Ordering::Relaxed) % 40) % 40;
+        let rtp_start = 20000 + block * 1000;
         CallConf {
             internal: free_port(),
             external: free_port(),

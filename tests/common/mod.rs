@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long any condition may take before a test fails.
@@ -27,17 +27,30 @@ pub fn scenario(name: &str) -> PathBuf {
     repo_root().join("tests/sipp").join(name)
 }
 
-/// A port free for both UDP and TCP on 127.0.0.1 right now (the kernel picks it at
-/// random, so parallel tests rarely collide; the TCP side is checked too).
+/// A port free for both UDP and TCP on 127.0.0.1 right now, with the three after
+/// it free too (sipp puts RTCP and video beside its media port).
+///
+/// The ports come from 10000-19999, walked by a process-wide cursor: below the
+/// switches' RTP blocks (20000+, see `calls::CallConf`) and below the kernel's
+/// ephemeral range (32768+), so neither a switch allocating RTP nor a connect()
+/// picking its source port can take a port between this call and its use.
 pub fn free_port() -> u16 {
-    for _ in 0..1000 {
-        let udp = UdpSocket::bind("127.0.0.1:0").expect("bind udp");
-        let port = udp.local_addr().expect("local addr").port();
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+    const FIRST: u32 = 10_000;
+    const SLOTS: u32 = 2_500; // of 4 ports each
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // Test binaries run one at a time, but start each at another place.
+    let offset = std::process::id() % SLOTS;
+    for _ in 0..SLOTS {
+        let slot = (offset + NEXT.fetch_add(1, Ordering::Relaxed)) % SLOTS;
+        let port = u16::try_from(FIRST + slot * 4).expect("port below 20000");
+        let free = (port..port + 4).all(|p| {
+            UdpSocket::bind(("127.0.0.1", p)).is_ok() && TcpListener::bind(("127.0.0.1", p)).is_ok()
+        });
+        if free {
             return port;
         }
     }
-    panic!("no free port found");
+    panic!("no free port in 10000-19999");
 }
 
 /// Polls `probe` until it returns `Some` or `deadline` passes.
