@@ -10,6 +10,10 @@ use crate::rtp::{self, RtpError, RtpHeader};
 /// FreeSWITCH's default `rtp-timeout-sec`.
 pub const DEFAULT_RTP_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// How long a latched peer must be silent before another address carrying its
+/// SSRC may take its place (a NAT rebinding it).
+pub const DEFAULT_RELATCH_AFTER: Duration = Duration::from_secs(2);
+
 /// Sequence jump treated as a restart of the peer's stream (RFC 3550 A.1 MAX_DROPOUT).
 /// Unlike A.1 we do not wait for a second packet to confirm the restart.
 const MAX_DROPOUT: u16 = 3000;
@@ -51,7 +55,7 @@ impl RtpSessionConfig {
             remote: None,
             symmetric: true,
             timeout: Some(DEFAULT_RTP_TIMEOUT),
-            relatch_after: Duration::from_secs(2),
+            relatch_after: DEFAULT_RELATCH_AFTER,
         }
     }
 }
@@ -185,6 +189,21 @@ impl RtpSession {
     /// Where to send: the latched source if symmetric and latched, else the SDP address.
     pub fn remote(&self) -> Option<SocketAddr> {
         self.latched.or(self.config.remote)
+    }
+
+    /// The peer's address once symmetric RTP has latched it.
+    pub fn latched(&self) -> Option<SocketAddr> {
+        self.latched
+    }
+
+    /// From when a latched peer counts as quiet, so that another address
+    /// carrying its SSRC may take over (NAT rebinding); `None` until latched.
+    pub fn relatch_deadline(&self) -> Option<Instant> {
+        self.latched?;
+        let last = self
+            .last_received
+            .map_or(self.activity_base, |t| t.max(self.activity_base));
+        Some(last + self.config.relatch_after)
     }
 
     /// A new SDP address (re-INVITE): forget the latch so the next packet

@@ -70,6 +70,26 @@ fn relatches_after_nat_rebinding_and_after_new_sdp() {
 }
 
 #[test]
+fn the_relatch_deadline_follows_the_last_packet_of_the_latched_peer() {
+    let t0 = Instant::now();
+    let mut s = session(t0);
+    assert_eq!((s.latched(), s.relatch_deadline()), (None, None));
+    let peer = addr("203.0.113.5:31000");
+    s.handle_packet(t0, &packet(1, 160, 7), peer).unwrap();
+    assert_eq!(s.latched(), Some(peer));
+    assert_eq!(s.relatch_deadline(), Some(t0 + Duration::from_secs(2)));
+    s.handle_packet(t0 + MS20, &packet(2, 320, 7), peer)
+        .unwrap();
+    assert_eq!(
+        s.relatch_deadline(),
+        Some(t0 + MS20 + Duration::from_secs(2))
+    );
+    // A new SDP address forgets the latch, and with it the deadline.
+    s.set_remote(t0 + MS20, Some(addr("10.0.0.9:6000")));
+    assert_eq!((s.latched(), s.relatch_deadline()), (None, None));
+}
+
+#[test]
 fn without_symmetric_rtp_every_source_is_accepted_and_sdp_wins() {
     let t0 = Instant::now();
     let mut config = RtpSessionConfig::new(1, 1, 1, 8000);

@@ -105,6 +105,7 @@ fn media_config(config: &Config) -> MediaConfig {
             .first()
             .map_or(MediaConfig::default().local_ip, |p| p.rtp_ip),
         rtp_timeout,
+        relatch_after: witswitch_media::session::DEFAULT_RELATCH_AFTER,
         ..MediaConfig::default()
     }
 }

@@ -21,7 +21,7 @@ use super::api::{
     LegId, MediaCommand, MediaError, MediaEvent, MediaFailure, NegotiatedCodec, PlayRequest,
 };
 use super::events::EventSink;
-use super::leg::Leg;
+use super::leg::{Leg, LegTiming};
 use super::ports::{DEFAULT_PORT_MAX, DEFAULT_PORT_MIN, PortAllocator};
 use super::stats::{EngineCounters, MediaStats};
 use super::task::{COMMAND_QUEUE, MediaTask, TaskCommand};
@@ -39,6 +39,9 @@ pub struct MediaConfig {
     /// Silence from the peer this long raises `RtpTimeout` (`rtp-timeout-sec`);
     /// `None` disables it.
     pub rtp_timeout: Option<Duration>,
+    /// A latched peer silent this long may be replaced by a new source
+    /// address with its SSRC (NAT rebinding; symmetric RTP).
+    pub relatch_after: Duration,
     /// Depth of the event channel.
     pub event_capacity: usize,
     /// Media threads; 0 runs one per core.
@@ -52,6 +55,7 @@ impl Default for MediaConfig {
             port_max: DEFAULT_PORT_MAX,
             local_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
             rtp_timeout: Some(witswitch_media::session::DEFAULT_RTP_TIMEOUT),
+            relatch_after: witswitch_media::session::DEFAULT_RELATCH_AFTER,
             event_capacity: 4096,
             threads: 0,
         }
@@ -354,11 +358,14 @@ impl ControlTask {
         let (task, commands) = mpsc::channel(COMMAND_QUEUE);
         let (ready, created) = oneshot::channel();
         let (sink, counters) = (self.sink.fork(), self.counters.clone());
-        let rtp_timeout = self.config.rtp_timeout;
+        let timing = LegTiming {
+            rtp_timeout: self.config.rtp_timeout,
+            relatch_after: self.config.relatch_after,
+        };
         // The leg is made on its own thread, so its sockets and timers are
         // registered with the runtime that polls them.
         self.threads.handle(thread).spawn(async move {
-            let leg = match Leg::new(id, pair, rtp_timeout, thread) {
+            let leg = match Leg::new(id, pair, timing, thread) {
                 Ok(leg) => leg,
                 Err(source) => {
                     let _ = ready.send(Err(source));

@@ -24,6 +24,7 @@ use super::api::{Interrupt, LegId, MediaFailure, NegotiatedCodec};
 use super::outgoing::Outgoing;
 use super::ports::PortPair;
 use super::recording::Recording;
+use super::rtp_socket::RtpSocket;
 
 /// Jitter buffer depth on terminating paths (transcoding, recording), in
 /// packets: 60 ms at 20 ms ptime absorbs loopback-to-WAN jitter.
@@ -201,13 +202,22 @@ pub struct Decoding {
     pub decoder: Box<dyn Codec>,
 }
 
+/// The timers of a leg's RTP session (from the engine's configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct LegTiming {
+    /// Silence from the peer this long raises `RtpTimeout`.
+    pub rtp_timeout: Option<Duration>,
+    /// A latched peer silent this long may be replaced (NAT rebinding).
+    pub relatch_after: Duration,
+}
+
 /// One leg.
 #[derive(Debug)]
 pub struct Leg {
     /// Its id.
     pub id: LegId,
-    /// RTP socket (even port).
-    pub rtp: UdpSocket,
+    /// RTP socket (even port), connected to the latched peer.
+    pub rtp: RtpSocket,
     /// RTCP socket (odd port), read and discarded.
     pub rtcp: UdpSocket,
     /// Receive side: latching, stats, timeout.
@@ -240,7 +250,7 @@ pub struct Leg {
     pub recordings: Vec<Recording>,
     /// Counters.
     pub counters: LegCounters,
-    rtp_timeout: Option<Duration>,
+    timing: LegTiming,
     /// Whether SDP lets us send (not while the peer holds this leg).
     sending: bool,
     /// The media thread whose runtime the sockets and timers are registered with.
@@ -249,20 +259,16 @@ pub struct Leg {
 
 impl Leg {
     /// A leg on a bound pair, registered with the current tokio runtime.
-    pub fn new(
-        id: LegId,
-        pair: PortPair,
-        rtp_timeout: Option<Duration>,
-        thread: usize,
-    ) -> io::Result<Self> {
+    pub fn new(id: LegId, pair: PortPair, timing: LegTiming, thread: usize) -> io::Result<Self> {
         let now = Instant::now();
         let ssrc = rand::random::<u32>();
         // 8000 until configure sets the codec's clock; nothing is received before.
         let mut config = RtpSessionConfig::new(ssrc, 0, 0, 8000);
         config.timeout = None;
+        config.relatch_after = timing.relatch_after;
         Ok(Self {
             id,
-            rtp: UdpSocket::from_std(pair.rtp)?,
+            rtp: RtpSocket::new(pair.rtp)?,
             rtcp: UdpSocket::from_std(pair.rtcp)?,
             session: RtpSession::new(now.into_std(), config),
             codec: None,
@@ -279,7 +285,7 @@ impl Leg {
             encoder: None,
             recordings: Vec::new(),
             counters: LegCounters::default(),
-            rtp_timeout,
+            timing,
             sending: true,
             thread,
         })
@@ -290,7 +296,7 @@ impl Leg {
     /// its timers to this thread's clock, so its packets never cross threads.
     /// The ptime clock restarts (the task's `refresh` recreates it).
     pub fn rehome(self, thread: usize) -> io::Result<Self> {
-        let rtp = UdpSocket::from_std(self.rtp.into_std()?)?;
+        let rtp = self.rtp.rehome()?;
         let rtcp = UdpSocket::from_std(self.rtcp.into_std()?)?;
         let mut leg = Leg {
             rtp,
@@ -323,14 +329,19 @@ impl Leg {
         let remote = (!held).then_some(remote);
         let timeout = match held || !negotiated.direction.receives() {
             true => None,
-            false => self.rtp_timeout,
+            false => self.timing.rtp_timeout,
         };
         self.sending = negotiated.direction.sends();
+        // The peer may send from elsewhere now: hear every source until it latches.
+        if let Err(e) = self.rtp.disconnect() {
+            tracing::debug!("leg {:?}: disconnecting the RTP socket: {e}", self.id);
+        }
         if self.codec.is_some_and(|c| c.clock_rate == codec.clock_rate) {
             self.session.set_remote(now, remote);
         } else {
             let mut config = RtpSessionConfig::new(self.out.ssrc(), 0, 0, codec.clock_rate);
             config.remote = remote;
+            config.relatch_after = self.timing.relatch_after;
             self.session = RtpSession::new(now, config);
             self.out.set_clock_rate(codec.clock_rate);
             self.dtmf_in = DtmfReceiver::new(codec.clock_rate);
@@ -345,10 +356,47 @@ impl Leg {
         Ok(())
     }
 
-    /// Points the timeout timer at the session's deadline (one wake per
-    /// timeout period, not one timer reset per packet).
+    /// Connects the RTP socket to the peer symmetric RTP latched (called
+    /// after each accepted packet; the latch rarely moves).
+    pub fn follow_latch(&mut self) {
+        let Some(peer) = self.session.latched() else {
+            return;
+        };
+        if self.rtp.peer() == Some(peer) {
+            return;
+        }
+        match self.rtp.connect(peer) {
+            // The relatch deadline now counts.
+            Ok(()) => self.arm_timeout(),
+            Err(e) => tracing::debug!("leg {:?}: connecting the RTP socket: {e}", self.id),
+        }
+    }
+
+    /// At a timer wake: a connected peer that went quiet is let go, so that
+    /// a rebound NAT's new source can reach the leg and relatch.
+    pub fn release_quiet_peer(&mut self, now: std::time::Instant) {
+        let quiet = self
+            .session
+            .relatch_deadline()
+            .is_some_and(|deadline| now >= deadline);
+        if quiet && let Err(e) = self.rtp.disconnect() {
+            tracing::debug!("leg {:?}: disconnecting the RTP socket: {e}", self.id);
+        }
+    }
+
+    /// Points the timeout timer at the session's next deadline: the RTP
+    /// timeout, or while the socket is connected the moment the peer counts
+    /// as quiet (one wake per period, not one timer reset per packet).
     pub fn arm_timeout(&mut self) {
-        match self.session.poll_timeout() {
+        let relatch = self
+            .rtp
+            .peer()
+            .and_then(|_| self.session.relatch_deadline());
+        let next = match (self.session.poll_timeout(), relatch) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match next {
             Some(deadline) => {
                 self.timeout.as_mut().reset(Instant::from_std(deadline));
                 self.timeout_armed = true;
@@ -369,7 +417,7 @@ impl Leg {
             self.counters.no_remote += 1;
             return;
         };
-        match self.rtp.try_send_to(packet, remote) {
+        match self.rtp.send_to(packet, remote) {
             Ok(_) => self.counters.sent += 1,
             Err(_) => self.counters.send_failed += 1,
         }

@@ -34,6 +34,7 @@ mod paths;
 pub mod ports;
 mod recording;
 mod resample;
+mod rtp_socket;
 mod stats;
 mod task;
 mod threads;

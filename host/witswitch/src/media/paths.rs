@@ -91,6 +91,7 @@ pub fn on_rtp(
     leg.counters.received += 1;
     let header = received.header;
     let payload = received.payload;
+    leg.follow_latch();
     let mut changed = false;
     if Some(header.payload_type) == codec.telephone_event_pt {
         let transcoding = matches!(bridge, Some(BridgePath::Transcode(_)));

@@ -549,12 +549,14 @@ impl MediaTask {
         let Some(leg) = self.legs.get_mut(i) else {
             return false;
         };
-        if leg.session.is_timed_out(Instant::now().into_std()) {
+        let now = Instant::now().into_std();
+        if leg.session.is_timed_out(now) {
             // Reported once; the call engine hangs up (MEDIA_TIMEOUT).
             leg.timeout_armed = false;
             let id = leg.id;
             self.events.emit(MediaEvent::RtpTimeout { leg: id });
         } else {
+            leg.release_quiet_peer(now);
             leg.arm_timeout();
         }
         false
@@ -638,9 +640,8 @@ fn poll_leg(leg: &mut Leg, i: usize, buf: &mut [u8], cx: &mut Context<'_>) -> Op
     if leg.timeout_armed && leg.timeout.as_mut().poll(cx).is_ready() {
         return Some(Wake::Timeout(i));
     }
-    let mut read = ReadBuf::new(buf);
-    match leg.rtp.poll_recv_from(cx, &mut read) {
-        Poll::Ready(Ok(from)) => return Some(Wake::Rtp(i, read.filled().len(), from)),
+    match leg.rtp.poll_recv_from(cx, buf) {
+        Poll::Ready(Ok((len, from))) => return Some(Wake::Rtp(i, len, from)),
         Poll::Ready(Err(_)) => return Some(Wake::RecvError(i)),
         Poll::Pending => {}
     }

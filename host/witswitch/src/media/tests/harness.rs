@@ -14,6 +14,9 @@ use crate::media::{LegId, MediaConfig, MediaEngine, MediaEvent, NegotiatedCodec}
 /// How long any single wait may take before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
+/// How long a latched peer must be quiet before a new address may take over.
+pub const RELATCH_AFTER: Duration = Duration::from_millis(150);
+
 pub const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 /// An engine on `[port_min, port_min + 99]` (each test file its own range).
@@ -23,6 +26,8 @@ pub fn engine(port_min: u16, rtp_timeout: Option<Duration>) -> (MediaEngine, Eve
         port_max: port_min + 99,
         local_ip: LOCALHOST,
         rtp_timeout,
+        // Short, so the NAT rebinding test waits little.
+        relatch_after: RELATCH_AFTER,
         event_capacity: 256,
         // Two threads whatever the machine: bridges then move legs across.
         threads: 2,

@@ -141,6 +141,7 @@ fn echo_and_relay_load_report() {
         port_max: 40000 + 4 * legs as u16 + 16,
         local_ip: LOCALHOST,
         rtp_timeout: None,
+        relatch_after: Duration::from_secs(2),
         event_capacity: 1024,
         threads: 0,
     };
