@@ -25,7 +25,7 @@ use super::leg::{Leg, LegTiming};
 use super::ports::{DEFAULT_PORT_MAX, DEFAULT_PORT_MIN, PortAllocator};
 use super::stats::{EngineCounters, MediaStats};
 use super::task::{COMMAND_QUEUE, MediaTask, TaskCommand};
-use super::threads::{self, MediaThreads};
+use super::threads::{self, MediaThreads, Placement};
 
 /// How the engine is set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +42,9 @@ pub struct MediaConfig {
     /// A latched peer silent this long may be replaced by a new source
     /// address with its SSRC (NAT rebinding; symmetric RTP).
     pub relatch_after: Duration,
+    /// Legs a media thread takes before the next thread gets any (see
+    /// `threads::Placement`).
+    pub pack: usize,
     /// Depth of the event channel.
     pub event_capacity: usize,
     /// Media threads; 0 runs one per core.
@@ -56,6 +59,7 @@ impl Default for MediaConfig {
             local_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
             rtp_timeout: Some(witswitch_media::session::DEFAULT_RTP_TIMEOUT),
             relatch_after: witswitch_media::session::DEFAULT_RELATCH_AFTER,
+            pack: threads::PACK,
             event_capacity: 4096,
             threads: 0,
         }
@@ -109,6 +113,7 @@ impl MediaEngine {
             0 => threads::default_count(),
             n => n,
         };
+        let pack = config.pack;
         MediaThreads::start(thread_count, counters.clone(), move |threads| {
             let control = ControlTask {
                 config,
@@ -117,6 +122,7 @@ impl MediaEngine {
                 events: event_tx,
                 sink,
                 counters: task_counters,
+                placement: Placement::new(threads.count(), pack),
                 threads,
             };
             control.run(control_rx)
@@ -276,6 +282,9 @@ impl MediaEngine {
 struct Route {
     task: mpsc::Sender<TaskCommand>,
     partner: Option<LegId>,
+    /// The media thread the leg was placed on (its task runs there unless
+    /// bridged into its partner's).
+    home: usize,
 }
 
 /// The control task's state.
@@ -288,6 +297,7 @@ struct ControlTask {
     sink: EventSink,
     counters: Arc<EngineCounters>,
     threads: MediaThreads,
+    placement: Placement,
 }
 
 impl ControlTask {
@@ -354,7 +364,7 @@ impl ControlTask {
         let ip = local_ip.unwrap_or(self.config.local_ip);
         let pair = self.ports.bind_pair(ip)?;
         let local = pair.local;
-        let thread = self.threads.home_of(id);
+        let thread = self.placement.place();
         let (task, commands) = mpsc::channel(COMMAND_QUEUE);
         let (ready, created) = oneshot::channel();
         let (sink, counters) = (self.sink.fork(), self.counters.clone());
@@ -380,15 +390,17 @@ impl ControlTask {
                 .run()
                 .await;
         });
-        match created.await {
-            Ok(Ok(())) => {}
-            Ok(Err(source)) => {
-                return Err(MediaError::Bind {
-                    addr: local,
-                    source,
-                });
-            }
-            Err(_) => return Err(MediaError::Stopped),
+        let failure = match created.await {
+            Ok(Ok(())) => None,
+            Ok(Err(source)) => Some(MediaError::Bind {
+                addr: local,
+                source,
+            }),
+            Err(_) => Some(MediaError::Stopped),
+        };
+        if let Some(failure) = failure {
+            self.placement.leave(thread);
+            return Err(failure);
         }
         self.counters.legs_created.fetch_add(1, Ordering::Relaxed);
         self.routes.insert(
@@ -396,16 +408,23 @@ impl ControlTask {
             Route {
                 task,
                 partner: None,
+                home: thread,
             },
         );
         Ok(local)
     }
 
+    /// Drops the route of a leg whose task is gone.
+    fn forget(&mut self, id: LegId) {
+        if let Some(route) = self.routes.remove(&id) {
+            self.placement.leave(route.home);
+        }
+    }
+
     /// A task of its own for `leg` (split off a bridge), on the leg's home
     /// thread; the task moves the leg's sockets there when it starts.
-    fn spawn(&self, leg: Leg) -> mpsc::Sender<TaskCommand> {
+    fn spawn(&self, leg: Leg, thread: usize) -> mpsc::Sender<TaskCommand> {
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-        let thread = self.threads.home_of(leg.id);
         let task = MediaTask::new(leg, rx, self.sink.fork(), self.counters.clone(), thread);
         self.threads.handle(thread).spawn(task.run());
         tx
@@ -415,6 +434,7 @@ impl ControlTask {
         let Some(route) = self.routes.remove(&id) else {
             return self.report(id, MediaFailure::UnknownLeg).await;
         };
+        self.placement.leave(route.home);
         if let Some(partner) = route.partner
             && let Some(other) = self.routes.get_mut(&partner)
         {
@@ -481,7 +501,7 @@ impl ControlTask {
             return self.report(id, MediaFailure::UnknownLeg).await;
         };
         if route.task.send(command).await.is_err() {
-            self.routes.remove(&id);
+            self.forget(id);
             self.report(id, MediaFailure::TaskGone).await;
         }
     }
@@ -511,14 +531,15 @@ impl ControlTask {
         }
         match moved {
             Some(leg) => {
-                let task = self.spawn(leg);
+                let home = self.routes.get(&partner).map_or(0, |r| r.home);
+                let task = self.spawn(leg, home);
                 if let Some(route) = self.routes.get_mut(&partner) {
                     route.task = task;
                     route.partner = None;
                 }
             }
             None => {
-                self.routes.remove(&partner);
+                self.forget(partner);
                 self.report(partner, MediaFailure::TaskGone).await;
             }
         }
@@ -539,7 +560,7 @@ impl ControlTask {
         self.split(a).await;
         self.split(b).await;
         let Some(leg) = self.detach(b).await else {
-            self.routes.remove(&b);
+            self.forget(b);
             return self.report(b, MediaFailure::TaskGone).await;
         };
         let Some(task) = self.routes.get(&a).map(|r| r.task.clone()) else {
@@ -550,8 +571,8 @@ impl ControlTask {
             .await
             .is_err()
         {
-            self.routes.remove(&a);
-            self.routes.remove(&b);
+            self.forget(a);
+            self.forget(b);
             return self.report(a, MediaFailure::TaskGone).await;
         }
         if let Some(route) = self.routes.get_mut(&a) {

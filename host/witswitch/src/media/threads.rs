@@ -17,7 +17,7 @@ use std::time::Duration;
 use tokio::runtime::Handle;
 use tokio::sync::watch;
 
-use super::api::{LegId, MediaError};
+use super::api::MediaError;
 use super::stats::EngineCounters;
 
 /// How long the threads wait, once the engine is dropped, for media tasks to
@@ -81,14 +81,62 @@ impl MediaThreads {
         Ok(())
     }
 
-    /// The thread that hosts a new leg `id` (spread evenly by id).
-    pub fn home_of(&self, id: LegId) -> usize {
-        usize::try_from(id.0 % self.handles.len() as u64).unwrap_or(0)
+    /// How many threads there are.
+    pub fn count(&self) -> usize {
+        self.handles.len()
     }
 
     /// The runtime of thread `index`.
     pub fn handle(&self, index: usize) -> &Handle {
         &self.handles[index % self.handles.len()]
+    }
+}
+
+/// Legs a thread takes before the next thread gets any (the default of
+/// `MediaConfig::pack`): up to here one thread serves the calls, about 4% of
+/// a core for 128 echoing legs.
+pub const PACK: usize = 128;
+
+/// Which thread a new leg lives on. Legs are packed onto the first thread
+/// until it holds `pack` (see [`PACK`]), then the next, and once every thread is that
+/// full they go to the least loaded. Why pack rather than spread: each
+/// burst of packets wakes every thread that has a socket in it, and a wake
+/// (a context switch out of `epoll_wait` and back) cost about an eighth of
+/// the media CPU at 100 calls spread over two threads.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    legs: Vec<usize>,
+    pack: usize,
+}
+
+impl Placement {
+    /// No legs yet on `threads` threads (at least one), `pack` legs per
+    /// thread before the next is used.
+    pub fn new(threads: usize, pack: usize) -> Self {
+        Self {
+            legs: vec![0; threads.max(1)],
+            pack,
+        }
+    }
+
+    /// The home of a new leg (counted there).
+    pub fn place(&mut self) -> usize {
+        let home = match self.legs.iter().position(|&n| n < self.pack) {
+            Some(home) => home,
+            None => {
+                let fewest = self.legs.iter().enumerate().min_by_key(|(_, n)| **n);
+                fewest.map_or(0, |(home, _)| home)
+            }
+        };
+        self.legs[home] += 1;
+        home
+    }
+
+    /// A leg whose home was `home` is gone.
+    pub fn leave(&mut self, home: usize) {
+        if let Some(n) = self.legs.get_mut(home) {
+            *n = n.saturating_sub(1);
+        }
     }
 }
 
@@ -103,4 +151,38 @@ async fn drain(counters: &EngineCounters) {
 /// How many media threads to run: one per core the process may use.
 pub fn default_count() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legs_fill_the_first_thread_then_spread_to_the_least_loaded() {
+        let mut placement = Placement::new(2, PACK);
+        let homes: Vec<usize> = (0..PACK).map(|_| placement.place()).collect();
+        assert!(homes.iter().all(|&h| h == 0), "one thread up to PACK");
+        assert_eq!(placement.place(), 1, "then the next");
+        for _ in 1..PACK {
+            placement.place();
+        }
+        // Both full: the least loaded takes the next leg.
+        placement.leave(0);
+        placement.leave(0);
+        assert_eq!(placement.place(), 0);
+        assert_eq!(placement.place(), 0);
+        assert_eq!(placement.place(), 0, "equal: the first");
+        assert_eq!(placement.place(), 1);
+        // A thread that empties is filled first again.
+        let mut small = Placement::new(2, PACK);
+        let a = small.place();
+        small.leave(a);
+        small.leave(a);
+        assert_eq!(small.place(), 0);
+        assert_eq!(Placement::new(0, PACK).place(), 0);
+        // pack = 1 alternates (the media tests use it to move legs across).
+        let mut alternate = Placement::new(2, 1);
+        let homes: Vec<usize> = (0..4).map(|_| alternate.place()).collect();
+        assert_eq!(homes, [0, 1, 0, 1]);
+    }
 }

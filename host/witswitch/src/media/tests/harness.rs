@@ -29,8 +29,10 @@ pub fn engine(port_min: u16, rtp_timeout: Option<Duration>) -> (MediaEngine, Eve
         // Short, so the NAT rebinding test waits little.
         relatch_after: RELATCH_AFTER,
         event_capacity: 256,
-        // Two threads whatever the machine: bridges then move legs across.
+        // Two threads whatever the machine, legs placed alternately: bridges
+        // then move legs across.
         threads: 2,
+        pack: 1,
     };
     let (engine, events) = MediaEngine::new(config).expect("engine");
     (engine, Events(events))

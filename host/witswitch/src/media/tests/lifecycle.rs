@@ -18,6 +18,7 @@ async fn ports_come_in_even_odd_pairs_run_out_with_a_typed_error_and_come_back()
         local_ip: LOCALHOST,
         rtp_timeout: None,
         relatch_after: Duration::from_secs(2),
+        pack: crate::media::threads::PACK,
         event_capacity: 16,
         // Two threads whatever the machine: bridges then move legs across.
         threads: 2,

@@ -142,6 +142,7 @@ fn echo_and_relay_load_report() {
         local_ip: LOCALHOST,
         rtp_timeout: None,
         relatch_after: Duration::from_secs(2),
+        pack: crate::media::threads::PACK,
         event_capacity: 1024,
         threads: 0,
     };
