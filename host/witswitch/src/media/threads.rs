@@ -6,7 +6,8 @@
 //! to steal it, a futex wake and a context switch per packet for nothing. Why
 //! more than one thread: media then scales past one core, and on a machine busy
 //! with other work the scheduler shares CPU per thread, so one media thread
-//! would get a single share for every call. A leg's sockets are registered with
+//! would get a single share for every call. Legs still fill one thread before
+//! the next gets any ([`Placement`]). A leg's sockets are registered with
 //! the thread that polls them (a bridge re-registers the leg it moves, see
 //! `Leg::rehome`), so a packet is received and relayed without crossing threads.
 
