@@ -192,8 +192,8 @@ pub struct EslSession {
     linger_deadline: Option<Instant>,
     hangup_seen: bool,
     /// The bound channel hung up while a request was with the host: the
-    /// disconnect notice (for this uuid) waits for that request's reply.
-    disconnect_after_pending: Option<String>,
+    /// disconnect notice waits for that request's reply.
+    disconnect_after_pending: bool,
     lost_total: u64,
     /// Outbound: the client sent `resume` (the dialplan continues when it closes).
     resumed: bool,
@@ -230,7 +230,7 @@ impl EslSession {
             linger: Linger::Off,
             linger_deadline: None,
             hangup_seen: false,
-            disconnect_after_pending: None,
+            disconnect_after_pending: false,
             lost_total: 0,
             resumed: false,
         }
@@ -420,12 +420,10 @@ impl EslSession {
     /// A request's answer went out: the channel's deferred disconnect follows
     /// it, else the next buffered command runs.
     fn after_completion(&mut self) {
-        match self.disconnect_after_pending.take() {
-            Some(uuid) if self.phase != Phase::Closed => {
-                self.send(frames::session_disconnect_notice(&uuid));
-                self.phase = Phase::Closed;
-            }
-            _ => self.process_input(),
+        if std::mem::take(&mut self.disconnect_after_pending) && self.phase != Phase::Closed {
+            self.say_goodbye();
+        } else {
+            self.process_input();
         }
     }
 
@@ -486,27 +484,26 @@ impl EslSession {
     /// The bound channel is gone: linger, or say goodbye and close.
     fn on_bound_hangup(&mut self, channel_name: &str, now: Instant) {
         self.hangup_seen = true;
-        let uuid = self
-            .subscription
-            .bound_uuid()
-            .unwrap_or_default()
-            .to_string();
         match self.linger {
             Linger::On(secs) => {
-                self.send(frames::linger_notice(&uuid, channel_name, secs));
+                let uuid = self.subscription.bound_uuid().unwrap_or_default();
+                let notice = frames::linger_notice(uuid, channel_name, secs);
+                self.send(notice);
                 self.linger_deadline = secs.map(|s| now + Duration::from_secs(u64::from(s)));
             }
             // A `sendmsg hangup` is answered before the channel's goodbye (in
             // FreeSWITCH the reply precedes the execution): a client waiting for
             // that reply must get it, so the notice waits for the host.
-            Linger::Off if self.pending.is_some() => {
-                self.disconnect_after_pending = Some(uuid);
-            }
-            Linger::Off => {
-                self.send(frames::session_disconnect_notice(&uuid));
-                self.phase = Phase::Closed;
-            }
+            Linger::Off if self.pending.is_some() => self.disconnect_after_pending = true,
+            Linger::Off => self.say_goodbye(),
         }
+    }
+
+    /// The bound channel's disconnect notice, then close.
+    fn say_goodbye(&mut self) {
+        let uuid = self.subscription.bound_uuid().unwrap_or_default();
+        self.send(frames::session_disconnect_notice(uuid));
+        self.phase = Phase::Closed;
     }
 
     /// When [`Self::handle_timeout`] wants to run.

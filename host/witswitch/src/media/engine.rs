@@ -414,11 +414,12 @@ impl ControlTask {
         Ok(local)
     }
 
-    /// Drops the route of a leg whose task is gone.
-    fn forget(&mut self, id: LegId) {
-        if let Some(route) = self.routes.remove(&id) {
-            self.placement.leave(route.home);
-        }
+    /// Drops a leg's route (destroyed, or its task is gone) and its place
+    /// on its home thread.
+    fn forget(&mut self, id: LegId) -> Option<Route> {
+        let route = self.routes.remove(&id)?;
+        self.placement.leave(route.home);
+        Some(route)
     }
 
     /// A task of its own for `leg` (split off a bridge), on the leg's home
@@ -431,10 +432,9 @@ impl ControlTask {
     }
 
     async fn destroy(&mut self, id: LegId, done: Option<oneshot::Sender<()>>) {
-        let Some(route) = self.routes.remove(&id) else {
+        let Some(route) = self.forget(id) else {
             return self.report(id, MediaFailure::UnknownLeg).await;
         };
-        self.placement.leave(route.home);
         if let Some(partner) = route.partner
             && let Some(other) = self.routes.get_mut(&partner)
         {

@@ -333,9 +333,7 @@ impl Leg {
         };
         self.sending = negotiated.direction.sends();
         // The peer may send from elsewhere now: hear every source until it latches.
-        if let Err(e) = self.rtp.disconnect() {
-            tracing::debug!("leg {:?}: disconnecting the RTP socket: {e}", self.id);
-        }
+        self.let_peer_go();
         if self.codec.is_some_and(|c| c.clock_rate == codec.clock_rate) {
             self.session.set_remote(now, remote);
         } else {
@@ -379,7 +377,14 @@ impl Leg {
             .session
             .relatch_deadline()
             .is_some_and(|deadline| now >= deadline);
-        if quiet && let Err(e) = self.rtp.disconnect() {
+        if quiet {
+            self.let_peer_go();
+        }
+    }
+
+    /// Disconnects the RTP socket: datagrams from anywhere reach the leg.
+    fn let_peer_go(&mut self) {
+        if let Err(e) = self.rtp.disconnect() {
             tracing::debug!("leg {:?}: disconnecting the RTP socket: {e}", self.id);
         }
     }
@@ -392,11 +397,11 @@ impl Leg {
             .rtp
             .peer()
             .and_then(|_| self.session.relatch_deadline());
-        let next = match (self.session.poll_timeout(), relatch) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        match next {
+        match [self.session.poll_timeout(), relatch]
+            .into_iter()
+            .flatten()
+            .min()
+        {
             Some(deadline) => {
                 self.timeout.as_mut().reset(Instant::from_std(deadline));
                 self.timeout_armed = true;
