@@ -57,6 +57,43 @@ fn talk(rtp: &mut RtpPeer, to: SocketAddr, heard: &mut Vec<RtpPacket>, frames: &
     }
 }
 
+/// A caller in the IVR (5000, `scenario`, holding `hold_ms`) that has heard the
+/// welcome, pressed 3 and heard the prompt before the beep: what it heard, its
+/// RTP peer, the switch's RTP address and sipp.
+struct AtTheTone {
+    rtp: RtpPeer,
+    to: SocketAddr,
+    heard: Vec<RtpPacket>,
+    sipp: Sipp,
+}
+
+fn to_the_message_tone(switch: &CallSwitch, scenario: &str, hold_ms: u32) -> AtTheTone {
+    let welcome = Prompt::load("ivr-welcome.wav");
+    let record_after_tone = Prompt::load("ivr-record-after-tone.wav");
+    let mut rtp = RtpPeer::new(0x5000);
+    let sipp = dial(switch, "5000", scenario, &rtp, hold_ms);
+    let to = sipp.switch_rtp();
+    let mut heard = Vec::new();
+    until_heard(&mut rtp, to, &mut heard, &welcome);
+    rtp.send_dtmf(to, TELEPHONE_EVENT, 3);
+    until_heard(&mut rtp, to, &mut heard, &record_after_tone);
+    AtTheTone {
+        rtp,
+        to,
+        heard,
+        sipp,
+    }
+}
+
+/// The bytes of the IVR message recorded on call `uuid`.
+fn message_wav(switch: &CallSwitch, uuid: &str) -> Vec<u8> {
+    let wav = switch
+        .dir
+        .path()
+        .join(format!("state/recordings/ivr-messages/{uuid}.wav"));
+    std::fs::read(&wav).expect("the message WAV")
+}
+
 fn ulaw_frames(signal: &[i16]) -> Vec<Vec<u8>> {
     signal
         .chunks(160)
@@ -84,15 +121,12 @@ fn assert_complete_wav(bytes: &[u8]) {
 #[test]
 fn an_ivr_message_ends_after_three_seconds_of_the_callers_silence() {
     let switch = CallSwitch::start(CallConf::new());
-    let welcome = Prompt::load("ivr-welcome.wav");
-    let record_after_tone = Prompt::load("ivr-record-after-tone.wav");
-    let mut rtp = RtpPeer::new(0x5000);
-    let sipp = dial(&switch, "5000", "uac_auth_call_bye_in.xml", &rtp, 0);
-    let to = sipp.switch_rtp();
-    let mut heard = Vec::new();
-    until_heard(&mut rtp, to, &mut heard, &welcome);
-    rtp.send_dtmf(to, TELEPHONE_EVENT, 3);
-    until_heard(&mut rtp, to, &mut heard, &record_after_tone);
+    let AtTheTone {
+        mut rtp,
+        to,
+        mut heard,
+        sipp,
+    } = to_the_message_tone(&switch, "uac_auth_call_bye_in.xml", 0);
 
     // Speech from the prompt on, past its end and the beep (at most 4.5 s more),
     // 7 s of it, then silence: well before the 30 s limit the IVR plays the
@@ -113,11 +147,7 @@ fn an_ivr_message_ends_after_three_seconds_of_the_callers_silence() {
         .as_str()
         .expect("uuid")
         .to_owned();
-    let wav = switch
-        .dir
-        .path()
-        .join(format!("state/recordings/ivr-messages/{uuid}.wav"));
-    let bytes = std::fs::read(&wav).expect("the message WAV");
+    let bytes = message_wav(&switch, &uuid);
     assert_complete_wav(&bytes);
     let (channels, rate, samples) = read_wav(&bytes).expect("a 16-bit PCM WAV");
     assert_eq!((channels, rate), (1, 8000));
@@ -146,17 +176,14 @@ fn an_ivr_message_ends_after_three_seconds_of_the_callers_silence() {
 #[test]
 fn a_caller_hanging_up_while_recording_leaves_a_complete_message_and_its_length_in_the_cdr() {
     let switch = CallSwitch::start(CallConf::new());
-    let welcome = Prompt::load("ivr-welcome.wav");
-    let record_after_tone = Prompt::load("ivr-record-after-tone.wav");
-    let mut rtp = RtpPeer::new(0x5000);
     // The caller hangs up 16 s after the answer: while it still speaks into the
     // recording (welcome and prompt take about 7 s of that).
-    let sipp = dial(&switch, "5000", "uac_auth_call.xml", &rtp, 16_000);
-    let to = sipp.switch_rtp();
-    let mut heard = Vec::new();
-    until_heard(&mut rtp, to, &mut heard, &welcome);
-    rtp.send_dtmf(to, TELEPHONE_EVENT, 3);
-    until_heard(&mut rtp, to, &mut heard, &record_after_tone);
+    let AtTheTone {
+        mut rtp,
+        to,
+        mut heard,
+        sipp,
+    } = to_the_message_tone(&switch, "uac_auth_call.xml", 16_000);
     let speech = chirp(300.0, 3000.0, 8000, 8000.0);
     talk(&mut rtp, to, &mut heard, &ulaw_frames(&speech.repeat(30)));
     sipp.assert_ok(&switch);
@@ -164,13 +191,7 @@ fn a_caller_hanging_up_while_recording_leaves_a_complete_message_and_its_length_
     let cdr = switch.wait_for_cdrs(1)[0].clone();
     assert_eq!(cdr["sip_hangup_disposition"], "recv_bye", "{cdr}");
     let uuid = cdr["uuid"].as_str().expect("uuid");
-    let bytes = std::fs::read(
-        switch
-            .dir
-            .path()
-            .join(format!("state/recordings/ivr-messages/{uuid}.wav")),
-    )
-    .expect("the message WAV");
+    let bytes = message_wav(&switch, uuid);
     assert_complete_wav(&bytes);
     let (_, _, samples) = read_wav(&bytes).expect("a 16-bit PCM WAV");
     assert!(samples.len() > 8000, "{} samples", samples.len());
