@@ -23,8 +23,9 @@ use super::api::{
 use super::events::EventSink;
 use super::leg::{Leg, LegTiming};
 use super::ports::{DEFAULT_PORT_MAX, DEFAULT_PORT_MIN, PortAllocator};
+use super::reactor::{TaskId, ThreadMessage};
 use super::stats::{EngineCounters, MediaStats};
-use super::task::{COMMAND_QUEUE, MediaTask, TaskCommand};
+use super::task::TaskCommand;
 use super::threads::{self, MediaThreads, Placement};
 
 /// How the engine is set up.
@@ -114,7 +115,8 @@ impl MediaEngine {
             n => n,
         };
         let pack = config.pack;
-        MediaThreads::start(thread_count, counters.clone(), move |threads| {
+        let orphans = sink.fork();
+        MediaThreads::start(thread_count, counters.clone(), &orphans, move |threads| {
             let control = ControlTask {
                 config,
                 ports,
@@ -124,6 +126,7 @@ impl MediaEngine {
                 counters: task_counters,
                 placement: Placement::new(threads.count(), pack),
                 threads,
+                next_task: 0,
             };
             control.run(control_rx)
         })?;
@@ -277,10 +280,17 @@ impl MediaEngine {
     }
 }
 
+/// A media task and the thread it runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TaskRef {
+    thread: usize,
+    id: TaskId,
+}
+
 /// Where a leg lives.
 #[derive(Debug)]
 struct Route {
-    task: mpsc::Sender<TaskCommand>,
+    task: TaskRef,
     partner: Option<LegId>,
     /// The media thread the leg was placed on (its task runs there unless
     /// bridged into its partner's).
@@ -298,6 +308,7 @@ struct ControlTask {
     counters: Arc<EngineCounters>,
     threads: MediaThreads,
     placement: Placement,
+    next_task: u64,
 }
 
 impl ControlTask {
@@ -315,12 +326,32 @@ impl ControlTask {
                     // The task's queue is FIFO behind everything forwarded
                     // before; an unknown leg drops `done` (answered at once).
                     if let Some(route) = self.routes.get(&leg) {
-                        let _ = route.task.send(TaskCommand::Applied { done }).await;
+                        let _ = self.send(route.task, TaskCommand::Applied { done });
                     }
                 }
             }
         }
-        // Dropping the routes closes every task's queue: they finish up and end.
+        // The threads stop next (`MediaThreads::start`): every leg ends.
+    }
+
+    /// A name for a new task.
+    fn new_task(&mut self, thread: usize) -> TaskRef {
+        self.next_task += 1;
+        TaskRef {
+            thread,
+            id: TaskId(self.next_task),
+        }
+    }
+
+    /// Queues `command` to `task` (fails only once its thread is gone).
+    fn send(&self, task: TaskRef, command: TaskCommand) -> Result<(), MediaError> {
+        self.threads.send(
+            task.thread,
+            ThreadMessage::Command {
+                task: task.id,
+                command,
+            },
+        )
     }
 
     /// Reports a failure on the event channel (the control may wait here:
@@ -365,31 +396,27 @@ impl ControlTask {
         let pair = self.ports.bind_pair(ip)?;
         let local = pair.local;
         let thread = self.placement.place();
-        let (task, commands) = mpsc::channel(COMMAND_QUEUE);
+        let task = self.new_task(thread);
         let (ready, created) = oneshot::channel();
-        let (sink, counters) = (self.sink.fork(), self.counters.clone());
         let timing = LegTiming {
             rtp_timeout: self.config.rtp_timeout,
             relatch_after: self.config.relatch_after,
         };
-        // The leg is made on its own thread, so its sockets and timers are
-        // registered with the runtime that polls them.
-        self.threads.handle(thread).spawn(async move {
-            let leg = match Leg::new(id, pair, timing, thread) {
-                Ok(leg) => leg,
-                Err(source) => {
-                    let _ = ready.send(Err(source));
-                    return;
-                }
-            };
-            // Wait for the reactor to report the socket writable once, so the
-            // leg's non-blocking sends never fail on a fresh registration.
-            let _ = leg.rtp.writable().await;
-            let _ = ready.send(Ok(()));
-            MediaTask::new(leg, commands, sink, counters, thread)
-                .run()
-                .await;
-        });
+        let sent = self.threads.send(
+            thread,
+            ThreadMessage::NewLeg {
+                task: task.id,
+                id,
+                pair,
+                timing,
+                events: self.sink.fork(),
+                ready,
+            },
+        );
+        if let Err(e) = sent {
+            self.placement.leave(thread);
+            return Err(e);
+        }
         let failure = match created.await {
             Ok(Ok(())) => None,
             Ok(Err(source)) => Some(MediaError::Bind {
@@ -423,12 +450,15 @@ impl ControlTask {
     }
 
     /// A task of its own for `leg` (split off a bridge), on the leg's home
-    /// thread; the task moves the leg's sockets there when it starts.
-    fn spawn(&self, leg: Leg, thread: usize) -> mpsc::Sender<TaskCommand> {
-        let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-        let task = MediaTask::new(leg, rx, self.sink.fork(), self.counters.clone(), thread);
-        self.threads.handle(thread).spawn(task.run());
-        tx
+    /// thread, which registers the leg's sockets.
+    fn spawn(&mut self, leg: Leg, thread: usize) -> Result<TaskRef, MediaError> {
+        let task = self.new_task(thread);
+        let message = ThreadMessage::NewTask {
+            task: task.id,
+            leg: Box::new(leg),
+            events: self.sink.fork(),
+        };
+        self.threads.send(thread, message).map(|()| task)
     }
 
     async fn destroy(&mut self, id: LegId, done: Option<oneshot::Sender<()>>) {
@@ -440,10 +470,7 @@ impl ControlTask {
         {
             other.partner = None;
         }
-        let _ = route
-            .task
-            .send(TaskCommand::Destroy { leg: id, done })
-            .await;
+        let _ = self.send(route.task, TaskCommand::Destroy { leg: id, done });
     }
 
     async fn command(&mut self, command: MediaCommand) {
@@ -500,7 +527,7 @@ impl ControlTask {
         let Some(route) = self.routes.get(&id) else {
             return self.report(id, MediaFailure::UnknownLeg).await;
         };
-        if route.task.send(command).await.is_err() {
+        if self.send(route.task, command).is_err() {
             self.forget(id);
             self.report(id, MediaFailure::TaskGone).await;
         }
@@ -508,11 +535,10 @@ impl ControlTask {
 
     /// Takes `id` out of its task (awaiting the hand-over).
     async fn detach(&mut self, id: LegId) -> Option<Leg> {
-        let task = self.routes.get(&id)?.task.clone();
+        let task = self.routes.get(&id)?.task;
         let (reply, handed) = oneshot::channel();
-        if task
-            .send(TaskCommand::Detach { leg: id, reply })
-            .await
+        if self
+            .send(task, TaskCommand::Detach { leg: id, reply })
             .is_err()
         {
             return None;
@@ -529,16 +555,15 @@ impl ControlTask {
         if let Some(route) = self.routes.get_mut(&id) {
             route.partner = None;
         }
-        match moved {
-            Some(leg) => {
-                let home = self.routes.get(&partner).map_or(0, |r| r.home);
-                let task = self.spawn(leg, home);
+        let home = self.routes.get(&partner).map_or(0, |r| r.home);
+        match moved.map(|leg| self.spawn(leg, home)) {
+            Some(Ok(task)) => {
                 if let Some(route) = self.routes.get_mut(&partner) {
                     route.task = task;
                     route.partner = None;
                 }
             }
-            None => {
+            Some(Err(_)) | None => {
                 self.forget(partner);
                 self.report(partner, MediaFailure::TaskGone).await;
             }
@@ -563,12 +588,11 @@ impl ControlTask {
             self.forget(b);
             return self.report(b, MediaFailure::TaskGone).await;
         };
-        let Some(task) = self.routes.get(&a).map(|r| r.task.clone()) else {
+        let Some(task) = self.routes.get(&a).map(|r| r.task) else {
             return;
         };
-        if task
-            .send(TaskCommand::Attach { leg: Box::new(leg) })
-            .await
+        if self
+            .send(task, TaskCommand::Attach { leg: Box::new(leg) })
             .is_err()
         {
             self.forget(a);

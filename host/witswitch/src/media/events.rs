@@ -2,7 +2,7 @@
 //!
 //! The engine has one bounded event channel. A leg's task never awaits it:
 //! it `try_send`s, and when the channel is full it parks the event in a
-//! small per-task queue that the task's poll loop drains as capacity comes
+//! small per-task queue that the media thread drains as capacity comes
 //! back (in order, so a `Dtmf` never overtakes the `PlaybackDone` it
 //! caused). Completion events (`PlaybackDone`, `RecordDone`, `RtpTimeout`,
 //! `LegReady`, `Error`) are never dropped — each answers a command, so
@@ -12,14 +12,11 @@
 //! thread anyway, and memory must stay bounded against a digit flood.
 
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::task::{Context, Poll};
 
-use tokio::sync::mpsc::error::{SendError, TrySendError};
-use tokio::sync::mpsc::{OwnedPermit, Sender};
+use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::error::TrySendError;
 
 use super::api::MediaEvent;
 use super::stats::EngineCounters;
@@ -27,14 +24,10 @@ use super::stats::EngineCounters;
 /// Events a task holds while the channel is full before dropping digits.
 pub const MAX_PENDING: usize = 64;
 
-type Reservation =
-    Pin<Box<dyn Future<Output = Result<OwnedPermit<MediaEvent>, SendError<()>>> + Send>>;
-
 /// One task's handle on the engine's event channel.
 pub struct EventSink {
     tx: Sender<MediaEvent>,
     pending: VecDeque<MediaEvent>,
-    reservation: Option<Reservation>,
     counters: Arc<EngineCounters>,
 }
 
@@ -52,7 +45,6 @@ impl EventSink {
         Self {
             tx,
             pending: VecDeque::new(),
-            reservation: None,
             counters,
         }
     }
@@ -88,35 +80,32 @@ impl EventSink {
         self.pending.len()
     }
 
-    /// Moves parked events into the channel as capacity allows; registers
-    /// the task's waker for when it does not. Call from the poll loop.
-    pub fn poll_flush(&mut self, cx: &mut Context<'_>) {
-        while !self.pending.is_empty() {
-            let reservation = self
-                .reservation
-                .get_or_insert_with(|| Box::pin(self.tx.clone().reserve_owned()));
-            match reservation.as_mut().poll(cx) {
-                Poll::Pending => return,
-                Poll::Ready(Ok(permit)) => {
-                    self.reservation = None;
-                    if let Some(event) = self.pending.pop_front() {
-                        permit.send(event);
-                    }
+    /// Takes over `other`'s parked events (its task ended), after this one's.
+    pub fn adopt(&mut self, mut other: EventSink) {
+        self.pending.append(&mut other.pending);
+    }
+
+    /// Moves parked events into the channel as capacity allows; returns
+    /// whether some still wait (the media thread tries again shortly).
+    pub fn flush(&mut self) -> bool {
+        while let Some(event) = self.pending.pop_front() {
+            match self.tx.try_send(event) {
+                Ok(()) => {}
+                Err(TrySendError::Full(event)) => {
+                    self.pending.push_front(event);
+                    return true;
                 }
-                Poll::Ready(Err(_)) => {
-                    // Receiver gone: nothing will ever read these.
-                    self.reservation = None;
-                    self.pending.clear();
-                }
+                // Receiver gone: nothing will ever read these.
+                Err(TrySendError::Closed(_)) => self.pending.clear(),
             }
         }
+        false
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::future::poll_fn;
     use witswitch_types::LegId;
 
     fn digit(n: u64) -> MediaEvent {
@@ -141,11 +130,7 @@ mod tests {
         assert_eq!(counters.events_dropped.load(Ordering::Relaxed), 1);
         let mut seen = Vec::new();
         while seen.len() < 2 + MAX_PENDING + 1 {
-            poll_fn(|cx| {
-                sink.poll_flush(cx);
-                Poll::Ready(())
-            })
-            .await;
+            sink.flush();
             match rx.recv().await {
                 Some(MediaEvent::Dtmf { leg, .. }) => seen.push(leg.0),
                 Some(MediaEvent::RtpTimeout { leg }) => seen.push(1000 + leg.0),

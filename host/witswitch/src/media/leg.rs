@@ -5,13 +5,9 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::net::SocketAddr;
-use std::pin::Pin;
-use std::time::Duration;
+use std::net::{SocketAddr, UdpSocket};
+use std::time::{Duration, Instant};
 
-use tokio::net::UdpSocket;
-use tokio::task::JoinHandle;
-use tokio::time::{Instant, Interval, MissedTickBehavior, Sleep};
 use witswitch_media::player::PlayError;
 use witswitch_media::{
     Codec, CodecError, DtmfReceiver, DtmfSender, JitterBuffer, Player, RtpSession,
@@ -137,11 +133,14 @@ pub struct Playback {
     pub interrupt: Interrupt,
 }
 
-/// A file being opened and converted on a blocking thread.
+/// A file being opened and converted on a blocking thread (its result
+/// comes back to the media thread tagged with `play_id`).
 #[derive(Debug)]
 pub struct Opening {
-    /// The blocking job.
-    pub job: JoinHandle<Result<Player, PlayError>>,
+    /// Where the blocking job leaves the player.
+    pub result: tokio::sync::oneshot::Receiver<Result<Player, PlayError>>,
+    /// When the task looks at `result` next.
+    pub check_at: Instant,
     /// From the request.
     pub play_id: u64,
     /// From the request.
@@ -220,6 +219,9 @@ pub struct Leg {
     pub rtp: RtpSocket,
     /// RTCP socket (odd port), read and discarded.
     pub rtcp: UdpSocket,
+    /// Names the leg's sockets in its media thread's epoll set (given by
+    /// the thread when the leg arrives there).
+    pub token: u32,
     /// Receive side: latching, stats, timeout.
     pub session: RtpSession,
     /// Set by `configure`.
@@ -236,12 +238,10 @@ pub struct Leg {
     pub dtmf_in: DtmfReceiver,
     /// RFC 4733 send.
     pub dtmf_out: DtmfOut,
-    /// The ptime clock, while something needs it.
-    pub ticker: Option<Interval>,
-    /// RTP timeout timer.
-    pub timeout: Pin<Box<Sleep>>,
-    /// Whether `timeout` is armed.
-    pub timeout_armed: bool,
+    /// When the ptime clock ticks next, while something needs it.
+    pub next_tick: Option<Instant>,
+    /// When to look at the RTP timeout (and a quiet latched peer) next.
+    pub timeout_at: Option<Instant>,
     /// Incoming audio decoding, when something needs PCM.
     pub decoding: Option<Decoding>,
     /// Encoder for what we send (playback, silence, transcoding).
@@ -253,24 +253,25 @@ pub struct Leg {
     timing: LegTiming,
     /// Whether SDP lets us send (not while the peer holds this leg).
     sending: bool,
-    /// The media thread whose runtime the sockets and timers are registered with.
-    pub thread: usize,
 }
 
 impl Leg {
-    /// A leg on a bound pair, registered with the current tokio runtime.
-    pub fn new(id: LegId, pair: PortPair, timing: LegTiming, thread: usize) -> io::Result<Self> {
+    /// A leg on a bound pair (made non-blocking; a media thread registers
+    /// it when the leg arrives there).
+    pub fn new(id: LegId, pair: PortPair, timing: LegTiming) -> io::Result<Self> {
         let now = Instant::now();
         let ssrc = rand::random::<u32>();
         // 8000 until configure sets the codec's clock; nothing is received before.
         let mut config = RtpSessionConfig::new(ssrc, 0, 0, 8000);
         config.timeout = None;
         config.relatch_after = timing.relatch_after;
+        pair.rtcp.set_nonblocking(true)?;
         Ok(Self {
             id,
             rtp: RtpSocket::new(pair.rtp)?,
-            rtcp: UdpSocket::from_std(pair.rtcp)?,
-            session: RtpSession::new(now.into_std(), config),
+            rtcp: pair.rtcp,
+            token: 0,
+            session: RtpSession::new(now, config),
             codec: None,
             out: Outgoing::new(ssrc, rand::random(), rand::random(), 8000),
             echo: false,
@@ -278,37 +279,20 @@ impl Leg {
             opening: None,
             dtmf_in: DtmfReceiver::new(8000),
             dtmf_out: DtmfOut::default(),
-            ticker: None,
-            timeout: Box::pin(tokio::time::sleep_until(now)),
-            timeout_armed: false,
+            next_tick: None,
+            timeout_at: None,
             decoding: None,
             encoder: None,
             recordings: Vec::new(),
             counters: LegCounters::default(),
             timing,
             sending: true,
-            thread,
         })
     }
 
-    /// The leg re-registered with the current runtime, media thread `thread`
-    /// (a bridge moved it there): its sockets move to this thread's reactor and
-    /// its timers to this thread's clock, so its packets never cross threads.
-    /// The ptime clock restarts (the task's `refresh` recreates it).
-    pub fn rehome(self, thread: usize) -> io::Result<Self> {
-        let rtp = self.rtp.rehome()?;
-        let rtcp = UdpSocket::from_std(self.rtcp.into_std()?)?;
-        let mut leg = Leg {
-            rtp,
-            rtcp,
-            ticker: None,
-            timeout: Box::pin(tokio::time::sleep_until(Instant::now())),
-            timeout_armed: false,
-            thread,
-            ..self
-        };
-        leg.arm_timeout();
-        Ok(leg)
+    /// The leg's RTP socket (for the media thread's epoll set).
+    pub fn rtp_socket(&self) -> &UdpSocket {
+        self.rtp.socket()
     }
 
     /// Applies SDP results (first time, or again on re-INVITE): the remote
@@ -323,7 +307,7 @@ impl Leg {
         remote: SocketAddr,
         negotiated: &NegotiatedCodec,
     ) -> Result<(), MediaFailure> {
-        let now = Instant::now().into_std();
+        let now = Instant::now();
         let codec = LegCodec::new(negotiated)?;
         let held = remote.ip().is_unspecified() || remote.port() == 0;
         let remote = (!held).then_some(remote);
@@ -372,7 +356,7 @@ impl Leg {
 
     /// At a timer wake: a connected peer that went quiet is let go, so that
     /// a rebound NAT's new source can reach the leg and relatch.
-    pub fn release_quiet_peer(&mut self, now: std::time::Instant) {
+    pub fn release_quiet_peer(&mut self, now: Instant) {
         let quiet = self
             .session
             .relatch_deadline()
@@ -397,16 +381,17 @@ impl Leg {
             .rtp
             .peer()
             .and_then(|_| self.session.relatch_deadline());
-        match [self.session.poll_timeout(), relatch]
+        self.timeout_at = [self.session.poll_timeout(), relatch]
             .into_iter()
             .flatten()
-            .min()
-        {
-            Some(deadline) => {
-                self.timeout.as_mut().reset(Instant::from_std(deadline));
-                self.timeout_armed = true;
-            }
-            None => self.timeout_armed = false,
+            .min();
+    }
+
+    /// The earliest of its timers (ptime clock, timeout).
+    pub fn next_deadline(&self) -> Option<Instant> {
+        match (self.next_tick, self.timeout_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -453,20 +438,17 @@ impl Leg {
         Ok(())
     }
 
-    /// Starts or stops the ptime clock. Burst: a short stall (a busy
+    /// Starts or stops the ptime clock (the media thread runs `on_tick` at
+    /// each `next_tick`, missed ones in a burst). Burst: a short stall (a busy
     /// core) is made up by sending the missed frames at once, so the RTP
     /// clock stays locked to real time without dropping audio; a long
     /// stall (> [`MAX_BURST`]) restarts the clock instead, see
     /// `Outgoing::catch_up`.
     pub fn set_ticking(&mut self, wanted: bool) {
         let ptime = self.codec.map(|c| c.ptime);
-        match (wanted, ptime, self.ticker.is_some()) {
-            (true, Some(ptime), false) => {
-                let mut ticker = tokio::time::interval_at(Instant::now() + ptime, ptime);
-                ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
-                self.ticker = Some(ticker);
-            }
-            (false, _, true) | (true, None, true) => self.ticker = None,
+        match (wanted, ptime, self.next_tick.is_some()) {
+            (true, Some(ptime), false) => self.next_tick = Some(Instant::now() + ptime),
+            (false, _, true) | (true, None, true) => self.next_tick = None,
             _ => {}
         }
     }

@@ -32,6 +32,7 @@ mod leg;
 mod outgoing;
 mod paths;
 pub mod ports;
+mod reactor;
 mod recording;
 mod resample;
 mod rtp_socket;

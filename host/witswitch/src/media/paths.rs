@@ -5,9 +5,8 @@
 //! read the peer's audio through a jitter buffer.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use tokio::time::Instant;
 use witswitch_media::Party;
 use witswitch_sdp::CodecName;
 
@@ -69,8 +68,7 @@ pub fn on_rtp(
     events: &mut EventSink,
     (i, len, from): (usize, usize, SocketAddr),
 ) -> bool {
-    let now = Instant::now();
-    let now_std = now.into_std();
+    let now_std = Instant::now();
     let Some((leg, mut partner)) = pair_mut(legs, i) else {
         return false;
     };
@@ -146,7 +144,7 @@ fn echo(
     payload: &[u8],
     advance: u32,
     buffers: &mut EncodeBuffers,
-    now: std::time::Instant,
+    now: Instant,
 ) {
     match leg
         .out
@@ -222,10 +220,10 @@ pub fn on_tick(
     // makes `Outgoing::catch_up` jump the timestamp.
     let mut stream_time = scheduled;
     if now.saturating_duration_since(scheduled) > MAX_BURST
-        && let Some(ticker) = leg.ticker.as_mut()
+        && let Some(ptime) = leg.codec.map(|c| c.ptime)
     {
         // Too far behind to burst: restart the clock.
-        ticker.reset();
+        leg.next_tick = Some(now + ptime);
         stream_time = now;
     }
     let changed = tick_output(leg, partner.is_some(), scratch, events, stream_time);
@@ -246,7 +244,7 @@ fn tick_output(
     let Some(codec) = leg.codec else {
         return false;
     };
-    let now_std = now.into_std();
+    let now_std = now;
     let (payload_type, ticks) = (codec.payload_type, codec.frame_ticks);
     if leg.dtmf_out.busy() {
         match codec.telephone_event_pt {
@@ -293,7 +291,7 @@ fn send_digit_packet(
     codec: &super::leg::LegCodec,
     scratch: &mut Scratch,
     events: &mut EventSink,
-    now: std::time::Instant,
+    now: Instant,
 ) -> bool {
     let ticks = codec.frame_ticks;
     let out = &mut leg.out;
@@ -372,7 +370,7 @@ fn tick_input(
     }
     if let Some(BridgePath::Transcode(transcode)) = bridge.as_mut() {
         match hears {
-            true => transcode.forward(i, pcm, to, &mut scratch.encode, now.into_std()),
+            true => transcode.forward(i, pcm, to, &mut scratch.encode, now),
             false => transcode.clear(i),
         }
     }

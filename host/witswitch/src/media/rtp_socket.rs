@@ -12,11 +12,7 @@
 //! tokio do not).
 
 use std::io;
-use std::net::SocketAddr;
-use std::task::{Context, Poll};
-
-use tokio::io::ReadBuf;
-use tokio::net::UdpSocket;
+use std::net::{SocketAddr, UdpSocket};
 
 /// See the module documentation.
 #[derive(Debug)]
@@ -27,21 +23,15 @@ pub struct RtpSocket {
 }
 
 impl RtpSocket {
-    /// Registers `socket` (non-blocking, not connected) with the current runtime.
-    pub fn new(socket: std::net::UdpSocket) -> io::Result<Self> {
-        Ok(Self {
-            socket: UdpSocket::from_std(socket)?,
-            peer: None,
-        })
+    /// Takes `socket` (not connected) and makes it non-blocking.
+    pub fn new(socket: UdpSocket) -> io::Result<Self> {
+        socket.set_nonblocking(true)?;
+        Ok(Self { socket, peer: None })
     }
 
-    /// The same socket registered with the current runtime instead (a
-    /// bridge moved the leg to another media thread); it stays connected.
-    pub fn rehome(self) -> io::Result<Self> {
-        Ok(Self {
-            socket: UdpSocket::from_std(self.socket.into_std()?)?,
-            peer: self.peer,
-        })
+    /// The socket itself (for the media thread's epoll set).
+    pub fn socket(&self) -> &UdpSocket {
+        &self.socket
     }
 
     /// Where the socket is connected to.
@@ -64,30 +54,18 @@ impl RtpSocket {
         Ok(())
     }
 
-    /// The next datagram into `buf`: its length and source.
-    pub fn poll_recv_from(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<(usize, SocketAddr)>> {
-        let mut read = ReadBuf::new(buf);
-        self.socket
-            .poll_recv_from(cx, &mut read)
-            .map_ok(|from| (read.filled().len(), from))
-    }
-
-    /// Waits until the reactor has seen the socket writable (a fresh
-    /// registration is not until then, and `send_to` would fail).
-    pub async fn writable(&self) -> io::Result<()> {
-        self.socket.writable().await
+    /// The next datagram into `buf`, without waiting: its length and
+    /// source (`WouldBlock` when none is queued).
+    pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.socket.recv_from(buf)
     }
 
     /// Sends without waiting (a full buffer is an error: the packet is lost,
     /// as on the network).
     pub fn send_to(&self, packet: &[u8], to: SocketAddr) -> io::Result<usize> {
         match self.peer == Some(to) {
-            true => self.socket.try_send(packet),
-            false => self.socket.try_send_to(packet, to),
+            true => self.socket.send(packet),
+            false => self.socket.send_to(packet, to),
         }
     }
 }

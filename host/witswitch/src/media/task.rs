@@ -1,23 +1,17 @@
-//! A media task: one tokio task owning one leg, or the two legs of a
-//! bridge (so a relayed packet goes from one socket to the other without
-//! crossing tasks, locks or channels). It waits on everything at once with
-//! one hand-written `poll`: its command queue, each leg's RTP and RTCP
-//! socket, ptime ticker, RTP timeout and file opening. Nothing in the loop
-//! awaits anything else, so a slow consumer or disk never delays RTP.
+//! A media task: one leg, or the two legs of a bridge (so a relayed packet
+//! goes from one socket to the other without crossing tasks, locks or
+//! channels). A plain state machine: its media thread (`reactor.rs`) calls
+//! it when one of its sockets is readable, when its earliest timer is due
+//! (ptime clock, RTP timeout, a file being opened) and with each command.
+//! Nothing in it waits, so a slow consumer or disk never delays RTP.
 
-use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
-use tokio::io::ReadBuf;
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinError;
-use tokio::time::Instant;
-use witswitch_media::player::PlayError;
+use tokio::runtime::Handle;
+use tokio::sync::oneshot;
 use witswitch_media::{PlaySource, Player, RecordLayout, SilenceDetector};
 
 use super::api::{LegId, MediaEvent, MediaFailure, NegotiatedCodec, PlayRequest, PlaybackEnd};
@@ -25,11 +19,12 @@ use super::bridge::BridgePath;
 use super::events::EventSink;
 use super::leg::{Leg, Opening, Playback};
 use super::paths::{self, Scratch};
+use super::reactor::Registry;
 use super::recording::Recording;
 use super::stats::EngineCounters;
 
-/// Commands queued to a task (per-task queue depth).
-pub const COMMAND_QUEUE: usize = 32;
+/// How often a task looks whether a file it is opening is ready.
+const OPENING_POLL: Duration = Duration::from_millis(5);
 
 /// A command for the task that hosts `leg`.
 #[derive(Debug)]
@@ -134,142 +129,153 @@ pub enum TaskCommand {
     },
 }
 
-/// What woke the task.
-#[derive(Debug)]
-enum Wake {
-    Command(Option<TaskCommand>),
-    Rtp(usize, usize, SocketAddr),
-    Rtcp(usize),
-    RecvError(usize),
-    Tick(usize, Instant),
-    Timeout(usize),
-    Opened(usize, Result<Result<Player, PlayError>, JoinError>),
-}
-
 /// The task state.
 #[derive(Debug)]
 pub struct MediaTask {
     legs: Vec<Leg>,
     bridge: Option<BridgePath>,
-    commands: mpsc::Receiver<TaskCommand>,
     events: EventSink,
     counters: Arc<EngineCounters>,
     scratch: Scratch,
-    turn: usize,
-    /// The media thread this task runs on.
-    thread: usize,
+}
+
+/// What a task needs from its media thread while it handles something.
+#[derive(Debug)]
+pub struct TaskIo<'a> {
+    /// Registers and removes the legs' sockets.
+    pub registry: Registry<'a>,
+    /// Runs file opening off the media thread.
+    pub blocking: &'a Handle,
 }
 
 impl MediaTask {
-    /// A task hosting `leg`, to run on media thread `thread`.
-    pub fn new(
-        leg: Leg,
-        commands: mpsc::Receiver<TaskCommand>,
-        events: EventSink,
-        counters: Arc<EngineCounters>,
-        thread: usize,
-    ) -> Self {
+    /// A task hosting `leg` (registered by the caller).
+    pub fn new(mut leg: Leg, events: EventSink, counters: Arc<EngineCounters>) -> Self {
+        leg.echo = false;
         let mut task = Self {
             legs: vec![leg],
             bridge: None,
-            commands,
             events,
             counters,
             scratch: Scratch::new(),
-            turn: 0,
-            thread,
         };
-        for leg in &mut task.legs {
-            leg.echo = false;
-        }
-        // `run` refreshes, on the task's own thread: the ptime clock must be
-        // made where it is polled.
+        task.refresh();
         task
     }
 
-    /// Runs until the task has no legs or the engine is gone.
-    pub async fn run(mut self) {
-        self.counters.tasks_running.fetch_add(1, Ordering::Relaxed);
-        // A leg split off a bridge arrives registered with its partner's thread.
-        for leg in std::mem::take(&mut self.legs) {
-            if let Some(leg) = self.at_home(leg) {
-                self.legs.push(leg);
-            }
-        }
-        self.refresh();
-        while !self.legs.is_empty() {
-            let wake = poll_fn(|cx| self.poll_wake(cx)).await;
-            let changed = match wake {
-                Wake::Command(None) => {
-                    // The engine is gone: finish recordings and stop.
-                    for leg in std::mem::take(&mut self.legs) {
-                        self.close(leg);
-                    }
-                    false
+    /// Whether the task has no leg left (it ends).
+    pub fn is_empty(&self) -> bool {
+        self.legs.is_empty()
+    }
+
+    /// A socket of the leg registered as `token` is readable: reads one
+    /// datagram (the thread's epoll is level-triggered, so one still queued
+    /// is reported again) and handles it.
+    pub fn on_readable(&mut self, token: u32, rtcp: bool) {
+        let Some(i) = self.legs.iter().position(|l| l.token == token) else {
+            return; // a leg that left this task since the event was collected
+        };
+        let changed = match rtcp {
+            true => {
+                let leg = &mut self.legs[i];
+                match leg.rtcp.recv_from(&mut self.scratch.recv) {
+                    Ok(_) => leg.counters.rtcp += 1,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => leg.counters.rejected += 1,
                 }
-                Wake::Command(Some(command)) => self.handle_command(command),
-                Wake::Rtp(i, len, from) => paths::on_rtp(
+                false
+            }
+            false => match self.legs[i].rtp.recv_from(&mut self.scratch.recv) {
+                Ok((len, from)) => paths::on_rtp(
                     &mut self.legs,
                     &mut self.bridge,
                     &mut self.scratch,
                     &mut self.events,
                     (i, len, from),
                 ),
-                Wake::Tick(i, at) => paths::on_tick(
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+                // ICMP errors on a connected socket, and the like.
+                Err(_) => {
+                    self.legs[i].counters.rejected += 1;
+                    false
+                }
+            },
+        };
+        if changed {
+            self.refresh();
+        }
+    }
+
+    /// Runs every timer due at `now`: ptime ticks (missed ones in a burst,
+    /// stamped with their scheduled times), RTP timeouts, opened files.
+    pub fn on_timer(&mut self, now: Instant) {
+        let mut changed = false;
+        for i in 0..self.legs.len() {
+            while let Some(leg) = self.legs.get_mut(i)
+                && let (Some(due), Some(codec)) = (leg.next_tick, leg.codec)
+                && due <= now
+            {
+                leg.next_tick = Some(due + codec.ptime);
+                changed |= paths::on_tick(
                     &mut self.legs,
                     &mut self.bridge,
                     &mut self.scratch,
                     &mut self.events,
-                    (i, at),
-                ),
-                Wake::Rtcp(i) => self.count(i, |c| c.rtcp += 1),
-                Wake::RecvError(i) => self.count(i, |c| c.rejected += 1),
-                Wake::Timeout(i) => self.on_timeout(i),
-                Wake::Opened(i, result) => self.on_opened(i, result),
-            };
-            if changed {
-                self.refresh();
+                    (i, due),
+                );
             }
-        }
-        // Deliver what is parked (the consumer may be briefly behind).
-        while self.events.pending() > 0 {
-            poll_fn(|cx| {
-                self.events.poll_flush(cx);
-                match self.events.pending() {
-                    0 => Poll::Ready(()),
-                    _ => Poll::Pending,
-                }
-            })
-            .await;
-        }
-        self.counters.tasks_running.fetch_sub(1, Ordering::Relaxed);
-    }
-
-    fn count(&mut self, i: usize, f: impl FnOnce(&mut super::leg::LegCounters)) -> bool {
-        if let Some(leg) = self.legs.get_mut(i) {
-            f(&mut leg.counters);
-        }
-        false
-    }
-
-    /// Polls every source once, starting with a different leg each time
-    /// so a flooded leg cannot starve its partner.
-    fn poll_wake(&mut self, cx: &mut Context<'_>) -> Poll<Wake> {
-        self.events.poll_flush(cx);
-        if let Poll::Ready(command) = self.commands.poll_recv(cx) {
-            return Poll::Ready(Wake::Command(command));
-        }
-        let n = self.legs.len();
-        for k in 0..n {
-            let i = (self.turn + k) % n;
-            if let Some(leg) = self.legs.get_mut(i)
-                && let Some(wake) = poll_leg(leg, i, &mut self.scratch.recv, cx)
+            if self
+                .legs
+                .get(i)
+                .and_then(|l| l.timeout_at)
+                .is_some_and(|t| t <= now)
             {
-                self.turn = i + 1;
-                return Poll::Ready(wake);
+                self.on_timeout(i, now);
+            }
+            if self
+                .legs
+                .get(i)
+                .and_then(|l| l.opening.as_ref())
+                .is_some_and(|o| o.check_at <= now)
+            {
+                changed |= self.on_opening(i, now);
             }
         }
-        Poll::Pending
+        if changed {
+            self.refresh();
+        }
+    }
+
+    /// When `on_timer` is due next.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.legs
+            .iter()
+            .flat_map(|leg| {
+                [
+                    leg.next_deadline(),
+                    leg.opening.as_ref().map(|o| o.check_at),
+                ]
+            })
+            .flatten()
+            .min()
+    }
+
+    /// The task's event sink (it ended).
+    pub fn into_events(self) -> EventSink {
+        self.events
+    }
+
+    /// Moves parked events into the channel; whether some still wait.
+    pub fn flush_events(&mut self) -> bool {
+        self.events.flush()
+    }
+
+    /// The engine is gone: every leg ends (recordings finished).
+    pub fn close_all(&mut self, io: &mut TaskIo<'_>) {
+        for leg in std::mem::take(&mut self.legs) {
+            io.registry.remove(&leg);
+            self.close(leg);
+        }
     }
 
     fn index_of(&self, id: LegId) -> Option<usize> {
@@ -293,8 +299,15 @@ impl MediaTask {
         self.events.emit(MediaEvent::Error { leg, what });
     }
 
+    /// Applies a command.
+    pub fn on_command(&mut self, command: TaskCommand, io: &mut TaskIo<'_>) {
+        if self.apply(command, io) {
+            self.refresh();
+        }
+    }
+
     /// Applies a command; returns whether modes changed.
-    fn handle_command(&mut self, command: TaskCommand) -> bool {
+    fn apply(&mut self, command: TaskCommand, io: &mut TaskIo<'_>) -> bool {
         match command {
             TaskCommand::Configure { leg, remote, codec } => {
                 let result = self.leg_mut(leg).map(|l| l.configure(remote, &codec));
@@ -305,7 +318,7 @@ impl MediaTask {
                     self.bridge = Some(BridgePath::between(a, b));
                 }
             }
-            TaskCommand::Play { leg, request } => self.start_play(leg, *request),
+            TaskCommand::Play { leg, request } => self.start_play(leg, *request, io.blocking),
             TaskCommand::StopPlay { leg } => self.stop_play(leg, PlaybackEnd::Stopped),
             TaskCommand::Echo { leg } => {
                 if let Some(l) = self.leg_mut(leg) {
@@ -318,9 +331,9 @@ impl MediaTask {
                     l.echo = false;
                 }
             }
-            TaskCommand::Attach { leg } => self.attach(*leg),
+            TaskCommand::Attach { leg } => self.attach(*leg, io),
             TaskCommand::Detach { leg, reply } => {
-                if let Some(detached) = self.take_leg(leg) {
+                if let Some(detached) = self.take_leg(leg, io) {
                     // A dropped receiver means the engine is gone; the leg closes with it.
                     let _ = reply.send(Box::new(detached));
                 }
@@ -361,7 +374,7 @@ impl MediaTask {
                 return false;
             }
             TaskCommand::Destroy { leg, done } => {
-                if let Some(closing) = self.take_leg(leg) {
+                if let Some(closing) = self.take_leg(leg, io) {
                     self.close(closing);
                 }
                 if let Some(done) = done {
@@ -374,26 +387,7 @@ impl MediaTask {
 
     /// The bridged partner arrives: both legs stop echoing and playing (a
     /// ringback ends when the call connects) and audio starts crossing.
-    /// `leg`, registered with this task's thread (moved if it was elsewhere);
-    /// `None` (reported) if the move failed.
-    fn at_home(&mut self, leg: Leg) -> Option<Leg> {
-        if leg.thread == self.thread {
-            return Some(leg);
-        }
-        let id = leg.id;
-        match leg.rehome(self.thread) {
-            Ok(leg) => Some(leg),
-            Err(e) => {
-                self.error(id, MediaFailure::Moved(e));
-                None
-            }
-        }
-    }
-
-    fn attach(&mut self, leg: Leg) {
-        let Some(leg) = self.at_home(leg) else {
-            return;
-        };
+    fn attach(&mut self, mut leg: Leg, io: &mut TaskIo<'_>) {
         if self.legs.len() >= 2 {
             // The control never does this; refuse rather than lose a leg.
             let id = leg.id;
@@ -401,6 +395,14 @@ impl MediaTask {
             self.error(id, MediaFailure::TaskGone);
             return;
         }
+        if let Err(e) = io.registry.add(&mut leg) {
+            let id = leg.id;
+            self.close(leg);
+            self.error(id, MediaFailure::Moved(e));
+            return;
+        }
+        // The clock restarts on this thread's timer (`refresh`).
+        leg.next_tick = None;
         self.legs.push(leg);
         let ids: Vec<LegId> = self.legs.iter().map(|l| l.id).collect();
         for id in ids {
@@ -415,17 +417,17 @@ impl MediaTask {
     }
 
     /// Removes a leg from the task; the other one (if any) goes idle.
-    fn take_leg(&mut self, id: LegId) -> Option<Leg> {
+    fn take_leg(&mut self, id: LegId, io: &mut TaskIo<'_>) -> Option<Leg> {
         let Some(index) = self.index_of(id) else {
             self.error(id, MediaFailure::UnknownLeg);
             return None;
         };
         let leg = self.legs.remove(index);
+        io.registry.remove(&leg);
         self.bridge = None;
         for other in &mut self.legs {
             other.echo = false;
         }
-        self.turn = 0;
         Some(leg)
     }
 
@@ -437,7 +439,6 @@ impl MediaTask {
             self.playback_done(id, playback.play_id, PlaybackEnd::Stopped);
         }
         if let Some(opening) = leg.opening.take() {
-            opening.job.abort();
             self.playback_done(id, opening.play_id, PlaybackEnd::Stopped);
         }
         for recording in std::mem::take(&mut leg.recordings) {
@@ -455,7 +456,7 @@ impl MediaTask {
         }
     }
 
-    fn start_play(&mut self, id: LegId, request: PlayRequest) {
+    fn start_play(&mut self, id: LegId, request: PlayRequest, blocking: &Handle) {
         self.stop_play(id, PlaybackEnd::Stopped);
         let Some(leg) = self.leg_mut(id) else {
             return self.play_failed(id, request.play_id, MediaFailure::UnknownLeg);
@@ -470,10 +471,16 @@ impl MediaTask {
             interrupt,
         } = request;
         if let PlaySource::File(_) = source {
-            // Reading and resampling a file may take milliseconds: off the task.
-            let job = tokio::task::spawn_blocking(move || Player::open(&source, rate, ptime));
+            // Reading and resampling a file may take milliseconds: off the
+            // media thread. The result waits in the channel until the task
+            // looks (every OPENING_POLL), wherever the leg has moved to.
+            let (done, result) = oneshot::channel();
+            blocking.spawn_blocking(move || {
+                let _ = done.send(Player::open(&source, rate, ptime));
+            });
             leg.opening = Some(Opening {
-                job,
+                result,
+                check_at: Instant::now() + OPENING_POLL,
                 play_id,
                 interrupt,
             });
@@ -511,7 +518,6 @@ impl MediaTask {
             stopped.push(playback.play_id);
         }
         if let Some(opening) = leg.opening.take() {
-            opening.job.abort();
             stopped.push(opening.play_id);
         }
         for play_id in stopped {
@@ -519,13 +525,21 @@ impl MediaTask {
         }
     }
 
-    fn on_opened(
-        &mut self,
-        i: usize,
-        result: Result<Result<Player, PlayError>, JoinError>,
-    ) -> bool {
+    /// Looks whether leg `i`'s file is open; returns whether modes changed.
+    fn on_opening(&mut self, i: usize, now: Instant) -> bool {
         let Some(leg) = self.legs.get_mut(i) else {
             return false;
+        };
+        let Some(opening) = leg.opening.as_mut() else {
+            return false;
+        };
+        let result = match opening.result.try_recv() {
+            Ok(result) => Ok(result),
+            Err(oneshot::error::TryRecvError::Empty) => {
+                opening.check_at = now + OPENING_POLL;
+                return false;
+            }
+            Err(oneshot::error::TryRecvError::Closed) => Err(()),
         };
         let Some(opening) = leg.opening.take() else {
             return false;
@@ -540,26 +554,24 @@ impl MediaTask {
                 });
             }
             Ok(Err(e)) => self.play_failed(id, play_id, e.into()),
-            Err(_) => self.play_failed(id, play_id, MediaFailure::TaskGone),
+            Err(()) => self.play_failed(id, play_id, MediaFailure::TaskGone),
         }
         true
     }
 
-    fn on_timeout(&mut self, i: usize) -> bool {
+    fn on_timeout(&mut self, i: usize, now: Instant) {
         let Some(leg) = self.legs.get_mut(i) else {
-            return false;
+            return;
         };
-        let now = Instant::now().into_std();
         if leg.session.is_timed_out(now) {
             // Reported once; the call engine hangs up (MEDIA_TIMEOUT).
-            leg.timeout_armed = false;
+            leg.timeout_at = None;
             let id = leg.id;
             self.events.emit(MediaEvent::RtpTimeout { leg: id });
         } else {
             leg.release_quiet_peer(now);
             leg.arm_timeout();
         }
-        false
     }
 
     fn record_start(&mut self, id: LegId, path: &Path, layout: RecordLayout) {
@@ -622,33 +634,5 @@ impl MediaTask {
         for (id, e) in failures {
             self.error(id, e);
         }
-    }
-}
-
-/// Polls one leg's sources (in order of urgency) into `buf`.
-fn poll_leg(leg: &mut Leg, i: usize, buf: &mut [u8], cx: &mut Context<'_>) -> Option<Wake> {
-    if let Some(opening) = leg.opening.as_mut()
-        && let Poll::Ready(result) = Pin::new(&mut opening.job).poll(cx)
-    {
-        return Some(Wake::Opened(i, result));
-    }
-    if let Some(ticker) = leg.ticker.as_mut()
-        && let Poll::Ready(at) = ticker.poll_tick(cx)
-    {
-        return Some(Wake::Tick(i, at));
-    }
-    if leg.timeout_armed && leg.timeout.as_mut().poll(cx).is_ready() {
-        return Some(Wake::Timeout(i));
-    }
-    match leg.rtp.poll_recv_from(cx, buf) {
-        Poll::Ready(Ok((len, from))) => return Some(Wake::Rtp(i, len, from)),
-        Poll::Ready(Err(_)) => return Some(Wake::RecvError(i)),
-        Poll::Pending => {}
-    }
-    let mut read = ReadBuf::new(buf);
-    match leg.rtcp.poll_recv_from(cx, &mut read) {
-        Poll::Ready(Ok(_)) => Some(Wake::Rtcp(i)),
-        Poll::Ready(Err(_)) => Some(Wake::RecvError(i)),
-        Poll::Pending => None,
     }
 }

@@ -1,85 +1,76 @@
-//! The media threads: one single-threaded tokio runtime per core, each owning
-//! the sockets of the legs it hosts.
+//! The media threads: one loop per core (`reactor.rs`), each owning the
+//! sockets of the legs it hosts, and one control thread (a small tokio
+//! runtime) for the engine's control task and for opening files.
 //!
-//! Why not the switch's multi-threaded runtime: every RTP packet wakes the task
-//! owning its socket, and there each such wake could also unpark an idle worker
-//! to steal it, a futex wake and a context switch per packet for nothing. Why
-//! more than one thread: media then scales past one core, and on a machine busy
-//! with other work the scheduler shares CPU per thread, so one media thread
-//! would get a single share for every call. Legs still fill one thread before
-//! the next gets any ([`Placement`]). A leg's sockets are registered with
-//! the thread that polls them (a bridge re-registers the leg it moves, see
-//! `Leg::rehome`), so a packet is received and relayed without crossing threads.
+//! Why more than one media thread: media then scales past one core, and on
+//! a machine busy with other work the scheduler shares CPU per thread, so one
+//! media thread would get a single share for every call. Legs still fill one
+//! thread before the next gets any ([`Placement`]). A bridge moves the B
+//! leg's sockets to the A leg's thread, so a packet is received and relayed
+//! without crossing threads.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
-
-use tokio::runtime::Handle;
-use tokio::sync::watch;
+use std::thread::JoinHandle;
 
 use super::api::MediaError;
+use super::events::EventSink;
+use super::reactor::{Reactor, ThreadHandle, ThreadMessage};
 use super::stats::EngineCounters;
-
-/// How long the threads wait, once the engine is dropped, for media tasks to
-/// finish their recordings before the runtimes are torn down.
-const DRAIN: Duration = Duration::from_secs(5);
 
 /// Handles of the running media threads.
 #[derive(Debug, Clone)]
 pub struct MediaThreads {
-    handles: Vec<Handle>,
+    handles: Vec<ThreadHandle>,
 }
 
 impl MediaThreads {
-    /// Starts `count` threads (at least one). Thread 0 runs `control` and
-    /// outlives it; when `control` returns, every thread waits for the media
-    /// tasks to end (bounded by [`DRAIN`]) and stops.
+    /// Starts `count` media threads (at least one) and the control thread,
+    /// which runs `control` and, when it returns, stops the media threads
+    /// (each ends its legs: recordings finished) and waits for them.
     pub fn start<F>(
         count: usize,
         counters: Arc<EngineCounters>,
+        sink: &EventSink,
         control: impl FnOnce(MediaThreads) -> F,
     ) -> Result<(), MediaError>
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        let runtimes = (0..count.max(1))
-            .map(|_| {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(MediaError::Thread)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let threads = MediaThreads {
-            handles: runtimes.iter().map(|r| r.handle().clone()).collect(),
-        };
-        let control = control(threads);
-        let (done_tx, done_rx) = watch::channel(false);
-        let mut control = Some((control, done_tx));
-        for (index, runtime) in runtimes.into_iter().enumerate() {
-            let counters = Arc::clone(&counters);
-            let mut done = done_rx.clone();
-            let job = control.take();
-            std::thread::Builder::new()
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(MediaError::Thread)?;
+        let mut handles = Vec::new();
+        let mut joins: Vec<JoinHandle<()>> = Vec::new();
+        for index in 0..count.max(1) {
+            let (reactor, handle) =
+                Reactor::new(runtime.handle().clone(), Arc::clone(&counters), sink.fork())
+                    .map_err(MediaError::Thread)?;
+            let join = std::thread::Builder::new()
                 .name(format!("witswitch-media-{index}"))
-                .spawn(move || {
-                    runtime.block_on(async move {
-                        match job {
-                            Some((control, done_tx)) => {
-                                control.await;
-                                let _ = done_tx.send(true);
-                            }
-                            None => {
-                                let _ = done.wait_for(|stopped| *stopped).await;
-                            }
-                        }
-                        drain(&counters).await;
-                    });
-                })
-                .map_err(MediaError::Thread)?;
+                .spawn(move || reactor.run());
+            match join {
+                Ok(join) => joins.push(join),
+                Err(e) => {
+                    stop(&handles, joins);
+                    return Err(MediaError::Thread(e));
+                }
+            }
+            handles.push(handle);
         }
-        Ok(())
+        let threads = MediaThreads { handles };
+        let stopping = threads.clone();
+        let control = control(threads);
+        let started = std::thread::Builder::new()
+            .name("witswitch-media-control".into())
+            .spawn(move || {
+                runtime.block_on(control);
+                stop(&stopping.handles, joins);
+                // The runtime (and its file-opening threads) outlives the
+                // media threads that use it.
+                drop(runtime);
+            });
+        started.map(|_| ()).map_err(MediaError::Thread)
     }
 
     /// How many threads there are.
@@ -87,9 +78,22 @@ impl MediaThreads {
         self.handles.len()
     }
 
-    /// The runtime of thread `index`.
-    pub fn handle(&self, index: usize) -> &Handle {
-        &self.handles[index % self.handles.len()]
+    /// Sends `message` to thread `index`.
+    pub fn send(&self, index: usize, message: ThreadMessage) -> Result<(), MediaError> {
+        self.handles[index % self.handles.len()].send(message)
+    }
+}
+
+/// Tells every media thread to stop and waits for them.
+fn stop(handles: &[ThreadHandle], joins: Vec<JoinHandle<()>>) {
+    for handle in handles {
+        // A thread that is gone already needs no telling.
+        let _ = handle.send(ThreadMessage::Stop);
+    }
+    for join in joins {
+        if join.join().is_err() {
+            tracing::error!("a media thread panicked");
+        }
     }
 }
 
@@ -138,14 +142,6 @@ impl Placement {
         if let Some(n) = self.legs.get_mut(home) {
             *n = n.saturating_sub(1);
         }
-    }
-}
-
-/// Waits (bounded) until no media task runs.
-async fn drain(counters: &EngineCounters) {
-    let end = tokio::time::Instant::now() + DRAIN;
-    while counters.tasks_running.load(Ordering::Relaxed) > 0 && tokio::time::Instant::now() < end {
-        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 

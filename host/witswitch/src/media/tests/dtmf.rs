@@ -62,6 +62,8 @@ async fn an_interruptible_playback_stops_on_a_digit() {
         interrupt: Interrupt::Digits("#".into()),
     };
     engine.play(leg, request).await.unwrap();
+    // The digits must meet the playback (commands and packets race).
+    engine.applied(leg).await.unwrap();
     // A digit that is not a terminator is reported but does not stop it.
     peer.send_digit(local, 101, 5, 3).await;
     peer.send_digit(local, 101, 11, 3).await;
