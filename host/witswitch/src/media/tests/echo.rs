@@ -209,3 +209,31 @@ async fn idle_ends_echo_and_silence_continues_the_stream() {
     assert_one_stream(&packets);
     engine.destroy_leg(leg).await.unwrap();
 }
+
+/// The media thread reads a readable socket once per wait and relies on
+/// the level-triggered epoll set to report it again while datagrams are
+/// queued: a burst that arrives at once, with nothing after it, must all be
+/// echoed (an edge-triggered read of one would leave the rest stranded).
+#[tokio::test]
+async fn a_burst_queued_at_once_is_echoed_whole_with_nothing_after_it() {
+    let (engine, _events) = engine(23400, None);
+    let mut peer = Peer::new(0xAAAA_0009).await;
+    let leg = LegId(34);
+    let local = engine.create_leg(leg, None).await.unwrap();
+    engine.echo(leg).await.unwrap();
+    engine.configure(leg, peer.addr(), pcmu()).await.unwrap();
+    engine.applied(leg).await.unwrap();
+    const BURST: u8 = 40;
+    for k in 0..BURST {
+        peer.send_media(local, 0, &[k; 160]).await;
+    }
+    let mut echoed = Vec::new();
+    while echoed.len() < usize::from(BURST) {
+        match peer.recv().await {
+            Some(packet) => echoed.push(packet.payload[0]),
+            None => break,
+        }
+    }
+    assert_eq!(echoed, (0..BURST).collect::<Vec<u8>>());
+    engine.destroy_leg(leg).await.unwrap();
+}
