@@ -98,6 +98,13 @@ impl PlaybackEnd {
 /// One command of the table in `docs/call-engine.md`.
 #[derive(Debug)]
 pub enum MediaCommand {
+    /// Makes the leg's task panic (tests that a failing task loses only
+    /// its own legs).
+    #[cfg(test)]
+    Fault {
+        /// The leg.
+        leg: LegId,
+    },
     /// Bind an RTP port (even) and RTCP (odd) from the range; answered by
     /// `LegReady` (or `Error`) when sent through `MediaEngine::execute`.
     CreateLeg {

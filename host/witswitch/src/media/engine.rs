@@ -519,6 +519,8 @@ impl ControlTask {
                 (leg, TaskCommand::MaskRecording { leg, path, masked })
             }
             MediaCommand::SendDtmf { leg, digits } => (leg, TaskCommand::SendDtmf { leg, digits }),
+            #[cfg(test)]
+            MediaCommand::Fault { leg } => (leg, TaskCommand::Fault),
         };
         self.forward(id, task_command).await;
     }

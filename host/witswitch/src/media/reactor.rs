@@ -17,6 +17,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
@@ -227,10 +228,8 @@ impl Reactor {
                 }
                 let slot = (key >> 33) as usize;
                 let token = (key >> 1) as u32;
-                if let Some(Some(entry)) = self.slots.get_mut(slot) {
-                    entry.task.on_readable(token, key & 1 == 1);
-                    self.settle(slot);
-                }
+                self.with_task(slot, |task, _| task.on_readable(token, key & 1 == 1));
+                self.settle(slot);
             }
             if woken && !self.read_inbox() {
                 break;
@@ -332,7 +331,9 @@ impl Reactor {
         Ok(())
     }
 
-    /// Runs `f` on the task in `slot` with its view of the thread.
+    /// Runs `f` on the task in `slot` with its view of the thread. A task
+    /// that panics (a bug: nothing in a task should) loses its legs, and
+    /// only its legs: the thread's other calls go on.
     fn with_task(&mut self, slot: usize, f: impl FnOnce(&mut MediaTask, &mut TaskIo<'_>)) {
         let Some(Some(entry)) = self.slots.get_mut(slot) else {
             return;
@@ -345,7 +346,44 @@ impl Reactor {
             },
             blocking: &self.blocking,
         };
-        f(&mut entry.task, &mut io);
+        let task = &mut entry.task;
+        let ran = std::panic::catch_unwind(AssertUnwindSafe(|| f(task, &mut io)));
+        if ran.is_err() {
+            self.fail(slot);
+        }
+    }
+
+    /// Ends a task that panicked: its legs' sockets leave the set and close,
+    /// and each leg is reported gone, then timed out: it has no media any
+    /// more, so its call ends as when the peer's RTP stops (MEDIA_TIMEOUT)
+    /// instead of lingering silent.
+    fn fail(&mut self, slot: usize) {
+        let Some(entry) = self.slots.get_mut(slot).and_then(Option::take) else {
+            return;
+        };
+        tracing::error!("media task {:?} failed; its legs are closed", entry.id);
+        let mut registry = Registry {
+            epoll: self.epoll.as_fd(),
+            slot: slot as u32,
+            tokens: &mut self.tokens,
+        };
+        for leg in entry.task.into_legs() {
+            registry.remove(&leg);
+            self.orphans.emit(MediaEvent::Error {
+                leg: leg.id,
+                what: MediaFailure::TaskGone,
+            });
+            self.orphans.emit(MediaEvent::RtpTimeout { leg: leg.id });
+        }
+        self.release(slot, entry.id);
+    }
+
+    /// Frees `slot`, which held task `id`.
+    fn release(&mut self, slot: usize, id: TaskId) {
+        self.by_id.remove(&id);
+        self.backlog.retain(|&s| s != slot);
+        self.free.push(slot);
+        self.counters.tasks_running.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// After a task ran: its timer moved, its events parked, or it ended.
@@ -376,11 +414,9 @@ impl Reactor {
             return;
         };
         entry.task.flush_events();
+        let id = entry.id;
         self.orphans.adopt(entry.task.into_events());
-        self.by_id.remove(&entry.id);
-        self.backlog.retain(|&s| s != slot);
-        self.free.push(slot);
-        self.counters.tasks_running.fetch_sub(1, Ordering::Relaxed);
+        self.release(slot, id);
     }
 
     /// A command for a task that has ended: the replies it carries are
@@ -388,6 +424,8 @@ impl Reactor {
     fn task_gone(&mut self, command: TaskCommand) {
         let leg = match command {
             TaskCommand::Applied { .. } | TaskCommand::Destroy { .. } => return,
+            #[cfg(test)]
+            TaskCommand::Fault => return,
             TaskCommand::Detach { leg, .. } => leg,
             TaskCommand::Attach { leg } => leg.id,
             TaskCommand::Configure { leg, .. }
@@ -422,7 +460,7 @@ impl Reactor {
                 continue;
             }
             entry.scheduled = None;
-            entry.task.on_timer(now);
+            self.with_task(slot, |task, _| task.on_timer(now));
             self.settle(slot);
         }
     }

@@ -115,6 +115,9 @@ pub enum TaskCommand {
         /// `"123"` or `"123@200"`.
         digits: String,
     },
+    /// Panic (tests of the media thread's isolation of a failing task).
+    #[cfg(test)]
+    Fault,
     /// Answer once every command queued before this one is applied.
     Applied {
         /// Told when this command is reached.
@@ -260,6 +263,11 @@ impl MediaTask {
             .min()
     }
 
+    /// The legs, as they are (the task failed: nothing is finished).
+    pub fn into_legs(self) -> Vec<Leg> {
+        self.legs
+    }
+
     /// The task's event sink (it ended).
     pub fn into_events(self) -> EventSink {
         self.events
@@ -369,6 +377,8 @@ impl MediaTask {
                     self.error(leg, e);
                 }
             }
+            #[cfg(test)]
+            TaskCommand::Fault => panic!("a fault injected by a test"),
             TaskCommand::Applied { done } => {
                 let _ = done.send(());
                 return false;

@@ -216,7 +216,7 @@ async fn idle_ends_echo_and_silence_continues_the_stream() {
 /// echoed (an edge-triggered read of one would leave the rest stranded).
 #[tokio::test]
 async fn a_burst_queued_at_once_is_echoed_whole_with_nothing_after_it() {
-    let (engine, _events) = engine(23400, None);
+    let (engine, _events) = engine(24500, None);
     let mut peer = Peer::new(0xAAAA_0009).await;
     let leg = LegId(34);
     let local = engine.create_leg(leg, None).await.unwrap();

@@ -206,3 +206,53 @@ async fn a_held_leg_has_no_rtp_timeout_and_sends_nowhere() {
     engine.destroy_leg(other).await.unwrap();
     assert!(events.drain().is_empty());
 }
+
+/// A task that panics (a bug) loses its own leg, reported gone and timed
+/// out so its call ends; the other calls on the same media thread go on.
+#[tokio::test]
+async fn a_failing_task_loses_only_its_own_leg() {
+    let config = MediaConfig {
+        port_min: 24600,
+        port_max: 24699,
+        local_ip: LOCALHOST,
+        rtp_timeout: None,
+        relatch_after: RELATCH_AFTER,
+        pack: crate::media::threads::PACK,
+        event_capacity: 64,
+        // One thread: both legs share it.
+        threads: 1,
+    };
+    let (engine, events) = MediaEngine::new(config).unwrap();
+    let mut events = Events(events);
+    let (faulty_peer, mut healthy_peer) = (Peer::new(0xF1).await, Peer::new(0xF2).await);
+    let faulty = leg_for(&engine, 60, &faulty_peer, pcmu()).await;
+    let healthy = leg_for(&engine, 61, &healthy_peer, pcmu()).await;
+    for leg in [LegId(60), LegId(61)] {
+        engine.echo(leg).await.unwrap();
+        engine.applied(leg).await.unwrap();
+    }
+    engine
+        .execute(MediaCommand::Fault { leg: LegId(60) })
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        match events.next().await {
+            MediaEvent::Error {
+                leg: LegId(60),
+                what: MediaFailure::TaskGone,
+            } => seen.push("gone"),
+            MediaEvent::RtpTimeout { leg: LegId(60) } => seen.push("timeout"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(seen, ["gone", "timeout"]);
+    // The other leg on the same thread still echoes.
+    healthy_peer.send_media(healthy, 0, &[0x55; 160]).await;
+    let echoed = healthy_peer.recv().await.expect("echo on the healthy leg");
+    assert_eq!(echoed.payload, [0x55; 160]);
+    // The failed leg's sockets are closed: its ports can be bound again.
+    assert!(std::net::UdpSocket::bind(faulty).is_ok());
+    assert_eq!(engine.stats().tasks_running, 1);
+    engine.destroy_leg(LegId(61)).await.unwrap();
+}
