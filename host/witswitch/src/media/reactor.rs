@@ -43,8 +43,10 @@ const DRAIN: Duration = Duration::from_secs(5);
 const BACKLOG_RETRY: Duration = Duration::from_millis(2);
 /// Events one `epoll_wait` returns at most (more stay ready for the next).
 const EVENTS: usize = 256;
-/// The epoll data of the wake-up eventfd (socket keys never reach it).
-const WAKE_KEY: u64 = u64::MAX;
+/// Longest single wait; a later deadline is waited for in steps.
+const LONGEST_WAIT: Duration = Duration::from_secs(3600);
+/// The epoll data of the wake-up eventfd: socket keys carry a token, never 0.
+const WAKE_KEY: u64 = 0;
 
 /// A media task, named by the control (unique for the engine's life).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -135,6 +137,19 @@ impl Registry<'_> {
         // Not registered (already removed) is fine.
         let _ = epoll::delete(self.epoll, leg.rtp_socket());
         let _ = epoll::delete(self.epoll, &leg.rtcp);
+    }
+}
+
+/// `wait` as an `epoll_wait` timeout: rounded up to the millisecond that
+/// epoll honours (a timer is never woken a hair early and spun on), and at
+/// most [`LONGEST_WAIT`] (a far deadline, e.g. an RTP timeout configured in
+/// days, would overflow epoll's milliseconds and fail the wait).
+fn epoll_timeout(wait: Duration) -> Timespec {
+    let wait = wait.min(LONGEST_WAIT);
+    let nanos = wait.as_nanos().div_ceil(1_000_000) * 1_000_000;
+    Timespec {
+        tv_sec: (nanos / 1_000_000_000) as i64,
+        tv_nsec: (nanos % 1_000_000_000) as i64,
     }
 }
 
@@ -248,14 +263,7 @@ impl Reactor {
             let retry = now + BACKLOG_RETRY;
             until = Some(until.map_or(retry, |at| at.min(retry)));
         }
-        let wait = until?.saturating_duration_since(now);
-        // Round up to the next millisecond boundary that epoll honours, so a
-        // timer is never woken for a hair too early and spun on.
-        let wait = wait.as_nanos().div_ceil(1_000_000) * 1_000_000;
-        Some(Timespec {
-            tv_sec: (wait / 1_000_000_000) as i64,
-            tv_nsec: (wait % 1_000_000_000) as i64,
-        })
+        until.map(|at| epoll_timeout(at.saturating_duration_since(now)))
     }
 
     /// Handles everything queued in the inbox; false once told to stop.
@@ -489,5 +497,36 @@ impl Reactor {
         while self.orphans.flush() && Instant::now() < deadline {
             std::thread::sleep(BACKLOG_RETRY);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_round_up_to_the_millisecond_and_stop_at_an_hour() {
+        let ts = |wait| {
+            let t = epoll_timeout(wait);
+            (t.tv_sec, t.tv_nsec)
+        };
+        assert_eq!(ts(Duration::ZERO), (0, 0));
+        assert_eq!(ts(Duration::from_nanos(1)), (0, 1_000_000));
+        assert_eq!(ts(Duration::from_micros(19_001)), (0, 20_000_000));
+        assert_eq!(ts(Duration::from_millis(1500)), (1, 500_000_000));
+        // 30 days (an rtp-timeout-sec that large) is more milliseconds than
+        // epoll takes: the wait stops at the hour and resumes.
+        assert_eq!(ts(Duration::from_secs(30 * 86_400)), (3600, 0));
+    }
+
+    #[test]
+    fn socket_keys_never_meet_the_wake_key() {
+        // Tokens start at 1 (Registry::add), so the smallest key is 2.
+        assert_ne!(socket_key(0, 1, false), WAKE_KEY);
+        let key = socket_key(u32::MAX >> 1, u32::MAX, true);
+        assert_ne!(key, WAKE_KEY);
+        assert_eq!((key >> 33) as u32, u32::MAX >> 1);
+        assert_eq!((key >> 1) as u32, u32::MAX);
+        assert_eq!(key & 1, 1);
     }
 }
