@@ -40,8 +40,7 @@ impl MediaThreads {
             .enable_all()
             .build()
             .map_err(MediaError::Thread)?;
-        let mut handles = Vec::new();
-        let mut joins: Vec<JoinHandle<()>> = Vec::new();
+        let mut stopper = Stopper::default();
         for index in 0..count.max(1) {
             let (reactor, handle) =
                 Reactor::new(runtime.handle().clone(), Arc::clone(&counters), sink.fork())
@@ -49,27 +48,26 @@ impl MediaThreads {
             let join = std::thread::Builder::new()
                 .name(format!("witswitch-media-{index}"))
                 .spawn(move || reactor.run());
-            match join {
-                Ok(join) => joins.push(join),
-                Err(e) => {
-                    stop(&handles, joins);
-                    return Err(MediaError::Thread(e));
-                }
-            }
-            handles.push(handle);
+            // On an error the threads started so far stop (`stopper` drops).
+            stopper.joins.push(join.map_err(MediaError::Thread)?);
+            stopper.handles.push(handle);
         }
-        let threads = MediaThreads { handles };
-        let stopping = threads.clone();
+        let threads = MediaThreads {
+            handles: stopper.handles.clone(),
+        };
         let control = control(threads);
         let started = std::thread::Builder::new()
             .name("witswitch-media-control".into())
             .spawn(move || {
+                // Declared in here, dropped before the runtime: the runtime
+                // (and its file-opening threads) outlives the media threads
+                // that use it, also when the control panics.
+                let stopper = stopper;
                 runtime.block_on(control);
-                stop(&stopping.handles, joins);
-                // The runtime (and its file-opening threads) outlives the
-                // media threads that use it.
-                drop(runtime);
+                drop(stopper);
             });
+        // Had the thread not started, the closure and its stopper are gone
+        // already, and the media threads with them.
         started.map(|_| ()).map_err(MediaError::Thread)
     }
 
@@ -84,15 +82,24 @@ impl MediaThreads {
     }
 }
 
-/// Tells every media thread to stop and waits for them.
-fn stop(handles: &[ThreadHandle], joins: Vec<JoinHandle<()>>) {
-    for handle in handles {
-        // A thread that is gone already needs no telling.
-        let _ = handle.send(ThreadMessage::Stop);
-    }
-    for join in joins {
-        if join.join().is_err() {
-            tracing::error!("a media thread panicked");
+/// Tells every media thread to stop and waits for them, when dropped: once
+/// the control returns, if it panics, or if the engine could not start.
+#[derive(Debug, Default)]
+struct Stopper {
+    handles: Vec<ThreadHandle>,
+    joins: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Stopper {
+    fn drop(&mut self) {
+        for handle in &self.handles {
+            // A thread that is gone already needs no telling.
+            let _ = handle.send(ThreadMessage::Stop);
+        }
+        for join in self.joins.drain(..) {
+            if join.join().is_err() {
+                tracing::error!("a media thread panicked");
+            }
         }
     }
 }
