@@ -413,17 +413,16 @@ impl ControlTask {
                 ready,
             },
         );
-        if let Err(e) = sent {
-            self.placement.leave(thread);
-            return Err(e);
-        }
-        let failure = match created.await {
-            Ok(Ok(())) => None,
-            Ok(Err(source)) => Some(MediaError::Bind {
-                addr: local,
-                source,
-            }),
-            Err(_) => Some(MediaError::Stopped),
+        let failure = match sent {
+            Err(e) => Some(e),
+            Ok(()) => match created.await {
+                Ok(Ok(())) => None,
+                Ok(Err(source)) => Some(MediaError::Bind {
+                    addr: local,
+                    source,
+                }),
+                Err(_) => Some(MediaError::Stopped),
+            },
         };
         if let Some(failure) = failure {
             self.placement.leave(thread);

@@ -133,8 +133,8 @@ pub struct Playback {
     pub interrupt: Interrupt,
 }
 
-/// A file being opened and converted on a blocking thread (its result
-/// comes back to the media thread tagged with `play_id`).
+/// A file being opened and converted on a blocking thread (the leg's task
+/// looks for the result at `check_at`, on whichever thread the leg is).
 #[derive(Debug)]
 pub struct Opening {
     /// Where the blocking job leaves the player.
@@ -389,10 +389,10 @@ impl Leg {
 
     /// The earliest of its timers (ptime clock, timeout).
     pub fn next_deadline(&self) -> Option<Instant> {
-        match (self.next_tick, self.timeout_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [self.next_tick, self.timeout_at]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Sends a datagram to where the peer's RTP comes from (or its SDP

@@ -117,7 +117,17 @@ pub struct Registry<'a> {
     tokens: &'a mut u32,
 }
 
-impl Registry<'_> {
+impl<'a> Registry<'a> {
+    /// The registry of task slot `slot` in `epoll`, taking fresh tokens from
+    /// `tokens`.
+    fn new(epoll: &'a OwnedFd, slot: usize, tokens: &'a mut u32) -> Self {
+        Self {
+            epoll: epoll.as_fd(),
+            slot: slot as u32,
+            tokens,
+        }
+    }
+
     /// Registers `leg`'s sockets for reading under a fresh token.
     pub fn add(&mut self, leg: &mut Leg) -> io::Result<()> {
         *self.tokens = self.tokens.wrapping_add(1).max(1);
@@ -257,7 +267,7 @@ impl Reactor {
 
     /// How long `epoll_wait` may sleep: until the earliest timer, or a
     /// backlog retry; forever when there is neither.
-    fn timeout(&mut self, now: Instant) -> Option<Timespec> {
+    fn timeout(&self, now: Instant) -> Option<Timespec> {
         let mut until = self.timers.peek().map(|Reverse((at, _))| *at);
         if !self.backlog.is_empty() || self.orphans.pending() > 0 {
             let retry = now + BACKLOG_RETRY;
@@ -316,13 +326,10 @@ impl Reactor {
 
     /// A task for `leg` in a free slot, its sockets registered.
     fn start(&mut self, id: TaskId, mut leg: Leg, events: EventSink) -> io::Result<()> {
-        let slot = self.free.pop().unwrap_or(self.slots.len());
-        let mut registry = Registry {
-            epoll: self.epoll.as_fd(),
-            slot: slot as u32,
-            tokens: &mut self.tokens,
-        };
-        registry.add(&mut leg)?;
+        // The slot is taken off the free list only once the leg is in.
+        let slot = self.free.last().copied().unwrap_or(self.slots.len());
+        Registry::new(&self.epoll, slot, &mut self.tokens).add(&mut leg)?;
+        self.free.pop_if(|&mut free| free == slot);
         let entry = Slot {
             id,
             task: MediaTask::new(leg, events, Arc::clone(&self.counters)),
@@ -347,11 +354,7 @@ impl Reactor {
             return;
         };
         let mut io = TaskIo {
-            registry: Registry {
-                epoll: self.epoll.as_fd(),
-                slot: slot as u32,
-                tokens: &mut self.tokens,
-            },
+            registry: Registry::new(&self.epoll, slot, &mut self.tokens),
             blocking: &self.blocking,
         };
         let task = &mut entry.task;
@@ -370,11 +373,7 @@ impl Reactor {
             return;
         };
         tracing::error!("media task {:?} failed; its legs are closed", entry.id);
-        let mut registry = Registry {
-            epoll: self.epoll.as_fd(),
-            slot: slot as u32,
-            tokens: &mut self.tokens,
-        };
+        let mut registry = Registry::new(&self.epoll, slot, &mut self.tokens);
         for leg in entry.task.into_legs() {
             registry.remove(&leg);
             self.orphans.emit(MediaEvent::Error {

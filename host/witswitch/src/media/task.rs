@@ -17,7 +17,7 @@ use witswitch_media::{PlaySource, Player, RecordLayout, SilenceDetector};
 use super::api::{LegId, MediaEvent, MediaFailure, NegotiatedCodec, PlayRequest, PlaybackEnd};
 use super::bridge::BridgePath;
 use super::events::EventSink;
-use super::leg::{Leg, Opening, Playback};
+use super::leg::{Leg, LegCounters, Opening, Playback};
 use super::paths::{self, Scratch};
 use super::reactor::Registry;
 use super::recording::Recording;
@@ -178,32 +178,23 @@ impl MediaTask {
         let Some(i) = self.legs.iter().position(|l| l.token == token) else {
             return; // a leg that left this task since the event was collected
         };
-        let changed = match rtcp {
-            true => {
-                let leg = &mut self.legs[i];
-                match leg.rtcp.recv_from(&mut self.scratch.recv) {
-                    Ok(_) => leg.counters.rtcp += 1,
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                    Err(_) => leg.counters.rejected += 1,
-                }
-                false
+        let (leg, buf) = (&mut self.legs[i], &mut self.scratch.recv);
+        if rtcp {
+            if datagram(leg.rtcp.recv_from(buf), &mut leg.counters).is_some() {
+                leg.counters.rtcp += 1;
             }
-            false => match self.legs[i].rtp.recv_from(&mut self.scratch.recv) {
-                Ok((len, from)) => paths::on_rtp(
-                    &mut self.legs,
-                    &mut self.bridge,
-                    &mut self.scratch,
-                    &mut self.events,
-                    (i, len, from),
-                ),
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
-                // ICMP errors on a connected socket, and the like.
-                Err(_) => {
-                    self.legs[i].counters.rejected += 1;
-                    false
-                }
-            },
+            return;
+        }
+        let Some((len, from)) = datagram(leg.rtp.recv_from(buf), &mut leg.counters) else {
+            return;
         };
+        let changed = paths::on_rtp(
+            &mut self.legs,
+            &mut self.bridge,
+            &mut self.scratch,
+            &mut self.events,
+            (i, len, from),
+        );
         if changed {
             self.refresh();
         }
@@ -411,8 +402,6 @@ impl MediaTask {
             self.error(id, MediaFailure::Moved(e));
             return;
         }
-        // The clock restarts on this thread's timer (`refresh`).
-        leg.next_tick = None;
         self.legs.push(leg);
         let ids: Vec<LegId> = self.legs.iter().map(|l| l.id).collect();
         for id in ids {
@@ -643,6 +632,20 @@ impl MediaTask {
         }
         for (id, e) in failures {
             self.error(id, e);
+        }
+    }
+}
+
+/// What a non-blocking read gave: the datagram, or `None` when nothing was
+/// queued (a spurious wake) or the read failed (ICMP errors on a connected
+/// socket and the like, counted as rejected).
+fn datagram<T>(read: std::io::Result<T>, counters: &mut LegCounters) -> Option<T> {
+    match read {
+        Ok(datagram) => Some(datagram),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => None,
+        Err(_) => {
+            counters.rejected += 1;
+            None
         }
     }
 }
