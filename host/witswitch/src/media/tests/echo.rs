@@ -11,14 +11,8 @@ async fn echo_returns_the_same_payloads_in_the_legs_own_stream() {
     let (engine, _events) = engine(22000, None);
     let mut peer = Peer::new(0xAAAA_0001).await;
     let leg = LegId(1);
-    let local = engine.create_leg(leg, None).await.unwrap();
-    // Echo first: an echoing leg sends nothing of its own, so every
-    // packet the peer gets is an echo.
-    engine.echo(leg).await.unwrap();
-    engine.configure(leg, peer.addr(), pcmu()).await.unwrap();
-    // Commands are fire-and-forget: wait until the leg has them before
-    // sending, or the first packet can arrive at an unconfigured leg.
-    engine.applied(leg).await.unwrap();
+    // Echo set first and applied before any packet (see echo_leg_for).
+    let local = echo_leg_for(&engine, leg.0, &peer).await;
 
     let mut sent = Vec::new();
     let mut echoed = Vec::new();
@@ -102,10 +96,7 @@ async fn a_new_sdp_address_lets_another_source_latch() {
     let (engine, _events) = engine(24300, None);
     let mut first = Peer::new(0xEEEE_0001).await;
     let leg = LegId(5);
-    let local = engine.create_leg(leg, None).await.unwrap();
-    engine.echo(leg).await.unwrap();
-    engine.configure(leg, first.addr(), pcmu()).await.unwrap();
-    engine.applied(leg).await.unwrap();
+    let local = echo_leg_for(&engine, leg.0, &first).await;
     first.send_media(local, 0, &[1; 160]).await;
     assert!(first.recv().await.is_some(), "latched and echoing");
     // A re-INVITE moves the peer; media comes from yet another port (NAT).
@@ -127,10 +118,7 @@ async fn a_quiet_peer_rebound_by_its_nat_is_followed_to_its_new_port() {
     let (engine, _events) = engine(24400, None);
     let mut before = Peer::new(0xF00D).await;
     let leg = LegId(6);
-    let local = engine.create_leg(leg, None).await.unwrap();
-    engine.echo(leg).await.unwrap();
-    engine.configure(leg, before.addr(), pcmu()).await.unwrap();
-    engine.applied(leg).await.unwrap();
+    let local = echo_leg_for(&engine, leg.0, &before).await;
     for k in 0..3u8 {
         before.send_media(local, 0, &[k; 160]).await;
         assert!(before.recv().await.is_some());
@@ -187,12 +175,7 @@ async fn idle_ends_echo_and_silence_continues_the_stream() {
     let (engine, _events) = engine(24200, None);
     let mut peer = Peer::new(0xDDDD_0004).await;
     let leg = LegId(24);
-    let local = engine.create_leg(leg, None).await.unwrap();
-    engine.echo(leg).await.unwrap();
-    engine.configure(leg, peer.addr(), pcmu()).await.unwrap();
-    // Commands are fire-and-forget: wait until the leg has them before
-    // sending, or the first packet can arrive at an unconfigured leg.
-    engine.applied(leg).await.unwrap();
+    let local = echo_leg_for(&engine, leg.0, &peer).await;
     peer.send_media(local, 0, &[0x11; 160]).await;
     let echoed = peer.recv().await.expect("echo");
     assert_eq!(echoed.payload, vec![0x11; 160]);
@@ -219,10 +202,7 @@ async fn a_burst_queued_at_once_is_echoed_whole_with_nothing_after_it() {
     let (engine, _events) = engine(24500, None);
     let mut peer = Peer::new(0xAAAA_0009).await;
     let leg = LegId(34);
-    let local = engine.create_leg(leg, None).await.unwrap();
-    engine.echo(leg).await.unwrap();
-    engine.configure(leg, peer.addr(), pcmu()).await.unwrap();
-    engine.applied(leg).await.unwrap();
+    let local = echo_leg_for(&engine, leg.0, &peer).await;
     const BURST: u8 = 40;
     for k in 0..BURST {
         peer.send_media(local, 0, &[k; 160]).await;

@@ -177,6 +177,23 @@ impl Peer {
     }
 }
 
+/// Creates a leg that echoes (set before the peer is known, so every packet
+/// the peer gets is an echo), points it at `peer` in PCMU (applied before
+/// this returns); returns its address.
+pub async fn echo_leg_for(engine: &MediaEngine, id: u64, peer: &Peer) -> SocketAddr {
+    let local = engine
+        .create_leg(LegId(id), None)
+        .await
+        .expect("create leg");
+    engine.echo(LegId(id)).await.expect("echo");
+    engine
+        .configure(LegId(id), peer.addr(), pcmu())
+        .await
+        .expect("configure");
+    engine.applied(LegId(id)).await.expect("applied");
+    local
+}
+
 /// Creates a leg, points it at `peer` with `codec` (applied before this
 /// returns); returns its address.
 pub async fn leg_for(

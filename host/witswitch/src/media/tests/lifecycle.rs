@@ -225,12 +225,8 @@ async fn a_failing_task_loses_only_its_own_leg() {
     let (engine, events) = MediaEngine::new(config).unwrap();
     let mut events = Events(events);
     let (faulty_peer, mut healthy_peer) = (Peer::new(0xF1).await, Peer::new(0xF2).await);
-    let faulty = leg_for(&engine, 60, &faulty_peer, pcmu()).await;
-    let healthy = leg_for(&engine, 61, &healthy_peer, pcmu()).await;
-    for leg in [LegId(60), LegId(61)] {
-        engine.echo(leg).await.unwrap();
-        engine.applied(leg).await.unwrap();
-    }
+    let faulty = echo_leg_for(&engine, 60, &faulty_peer).await;
+    let healthy = echo_leg_for(&engine, 61, &healthy_peer).await;
     engine
         .execute(MediaCommand::Fault { leg: LegId(60) })
         .await
